@@ -1,0 +1,46 @@
+"""`twinwise import partnerships PATH [--create-places]`."""
+
+from pathlib import Path
+
+from tqdm import tqdm
+
+from twinwise.access.actors import Actor
+from twinwise.core.management.base import TwinwiseCommand
+from twinwise.interchange.services import import_partnerships_file, read_file_bytes
+
+KINDS = ("partnerships",)
+
+
+class Command(TwinwiseCommand):
+    help = (
+        "Import an interchange file (INTERCHANGE.md). The whole file is validated first and "
+        "written in one transaction: everything lands or nothing does."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=KINDS, help="what the file holds")
+        parser.add_argument("path", type=Path, help="a .csv or .jsonl file")
+        parser.add_argument(
+            "--create-places",
+            action="store_true",
+            help="create places that cannot be resolved, from their name, country, population, lat and lon",
+        )
+
+    def run(self, *args, kind, path, create_places, **options):
+        data = read_file_bytes(path)
+        bar = tqdm(
+            unit=" records", desc="Importing", disable=None, leave=False, file=self.stderr._out
+        )
+        with bar:
+            report = import_partnerships_file(
+                actor=Actor.operator(),
+                name=path.name,
+                data=data,
+                create_places=create_places,
+                progress=bar.update,
+                on_validated=lambda n: setattr(bar, "total", n),
+            )
+        self.stdout.write(
+            f"{report.total} partnerships: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged; {report.places_created} places created"
+        )

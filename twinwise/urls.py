@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("twinwise.partnerships.urls")),
+    path("", include("twinwise.directory.urls")),
+    path("", include("twinwise.insights.urls")),
+    path("", include("twinwise.interchange.urls")),
+    path("api/v1/", include("twinwise.api.urls")),
+]

@@ -23,9 +23,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
 
 from twinwise.core.errors import UserFacingError
-from jsonschema.exceptions import ValidationError, best_match
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 """Largest file the readers accept (50 MB)."""

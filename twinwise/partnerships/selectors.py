@@ -306,7 +306,9 @@ def ended_partnerships(*, actor: Actor, china_only: bool = True) -> QuerySet[Par
     qs = (
         visible(actor, Partnership.objects.filter(status="ended"))
         .select_related("local__country", "counterpart__country")
-        .prefetch_related(Prefetch("sources", queryset=visible(actor, PartnershipSource.objects.all())))
+        .prefetch_related(
+            Prefetch("sources", queryset=visible(actor, PartnershipSource.objects.all()))
+        )
     )
     if china_only:
         qs = qs.exclude(counterpart__country__china_side="")

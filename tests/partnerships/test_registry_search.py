@@ -78,6 +78,10 @@ def test_sorting_and_pagination(world):
         actor=ANON, query=parse_registry_query(QueryDict("sort=local&page=2")), page_size=4
     )
     assert [p.local.name for p in second.rows][:1] == ["Osaka"]
+    by_city = search("sort=counterpart")
+    pairs = [(p.counterpart.name, p.local.name) for p in by_city.rows]
+    assert pairs == sorted(pairs)
+    assert pairs[:3] == [("Beijing", "Berlin"), ("Beijing", "Boston"), ("Beijing", "Lyon")]
     newest = search("sort=signed", page_size=2)
     assert [p.signed_on for p in newest.rows] == ["2020-01-13", "2017-05"]
 

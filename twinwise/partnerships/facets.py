@@ -296,10 +296,11 @@ class RegistryIndex:
 
 
 def _ranks(names: list[str]) -> np.ndarray:
-    order = sorted(range(len(names)), key=names.__getitem__)
-    ranks = np.empty(len(names), np.int32)
-    ranks[np.asarray(order, np.int64)] = np.arange(len(names), dtype=np.int32)
-    return ranks
+    """Dense ranks: equal names share a rank, so a secondary sort key can order them."""
+    if not names:
+        return np.zeros(0, np.int32)
+    _unique, inverse = np.unique(np.asarray(names), return_inverse=True)
+    return inverse.astype(np.int32)
 
 
 def _sortable_date(value: str | None) -> int:

@@ -40,6 +40,7 @@ demo: $(STAMP)
 run: demo
 	@echo ""
 	@echo "twinwise is starting on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo "No login is needed: the registry, figures, maps, open data and API are public."
 	$(BIN)/twinwise runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium for the browser journeys; installed when missing and we may (root + apt).

@@ -5,5 +5,7 @@ urlpatterns = [
     path("", include("twinwise.directory.urls")),
     path("", include("twinwise.insights.urls")),
     path("", include("twinwise.interchange.urls")),
+    path("", include("twinwise.accounts.urls")),
+    path("", include("twinwise.cases.urls")),
     path("api/v1/", include("twinwise.api.urls")),
 ]

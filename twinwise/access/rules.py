@@ -32,3 +32,163 @@ def partnership_source_view(actor: Actor) -> Q:
 def partnership_import(actor: Actor) -> bool:
     """Only operators (staff, or the command line run by one) import registry data."""
     return actor.is_staff
+
+
+# -- experience reports (cases) --------------------------------------------------------
+#
+# TLP 2.0 as TAXONOMY.md defines it, for published cases:
+#   red          the author, the recipient users the author names, the admins of the author's organisation
+#   amber-strict the author's organisation
+#   amber        the author's organisation and the recipient organisations
+#   green        every verified member organisation (and the author's own)
+#   clear        everyone
+# Drafts are the author's alone. Cases waiting for moderation, returned or withdrawn stay
+# with the author's organisation (red: author and admins). Moderators see green and clear
+# cases waiting for them — no red or amber content, ever.
+
+PUBLISHED = "published"
+DRAFT = "draft"
+PENDING = "pending"
+SHARED_WITH_OWN_ORGANISATION = ("amber-strict", "amber", "green", "clear")
+
+
+def _recipient_org_cases(org_id: int):
+    from twinwise.cases.models import CaseRecipientOrganisation
+
+    return CaseRecipientOrganisation.objects.filter(organisation_id=org_id).values("case_id")
+
+
+def _recipient_user_cases(user_id: int):
+    from twinwise.cases.models import CaseRecipientUser
+
+    return CaseRecipientUser.objects.filter(user_id=user_id).values("case_id")
+
+
+def case_levels_q(actor: Actor) -> Q:
+    """The cases `actor` may read, as one Q (subqueries, so no duplicate rows)."""
+    q = Q(tlp="clear", state=PUBLISHED)
+    if actor.user_id is not None:
+        q |= Q(state=DRAFT, author_id=actor.user_id)
+    if actor.is_moderator:
+        q |= Q(state=PENDING, tlp__in=("green", "clear"))
+    org = actor.organisation_id
+    if org is None:
+        return q
+    not_draft = ~Q(state=DRAFT)
+    q |= Q(organisation_id=org, tlp__in=SHARED_WITH_OWN_ORGANISATION) & not_draft
+    q |= Q(tlp="red", author_id=actor.user_id) & not_draft
+    q |= Q(tlp="red", state=PUBLISHED, pk__in=_recipient_user_cases(actor.user_id))
+    if actor.is_org_admin:
+        q |= Q(tlp="red", organisation_id=org) & not_draft
+    q |= Q(tlp="amber", state=PUBLISHED, pk__in=_recipient_org_cases(org))
+    if actor.organisation_verified:
+        q |= Q(tlp="green", state=PUBLISHED)
+    return q
+
+
+@rule("cases.case", "view")
+def case_view(actor: Actor) -> Q:
+    """TLP 2.0 sight of cases (see the table above)."""
+    return case_levels_q(actor)
+
+
+@rule("cases.case", "edit")
+def case_edit(actor: Actor) -> Q:
+    """Only the author edits, while the case is a draft or was returned by a moderator."""
+    if actor.user_id is None or actor.organisation_id is None:
+        return Q(pk__in=[])
+    return Q(
+        author_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        state__in=(DRAFT, "returned"),
+    )
+
+
+@rule("cases.case", "withdraw")
+def case_withdraw(actor: Actor) -> Q:
+    """The author, or an admin of the author's organisation, withdraws a submitted case."""
+    if actor.organisation_id is None:
+        return Q(pk__in=[])
+    mine = Q(author_id=actor.user_id)
+    if actor.is_org_admin:
+        mine |= Q(organisation_id=actor.organisation_id)
+    return mine & Q(
+        organisation_id=actor.organisation_id, state__in=(PENDING, "returned", PUBLISHED)
+    )
+
+
+@rule("cases.case", "comment")
+def case_comment(actor: Actor) -> Q:
+    """Members comment on published cases they can see."""
+    if actor.organisation_id is None:
+        return Q(pk__in=[])
+    return case_levels_q(actor) & Q(state=PUBLISHED)
+
+
+@rule("cases.case", "moderate")
+def case_moderate(actor: Actor) -> Q:
+    """Moderators publish or return green and clear cases waiting for them."""
+    if not actor.is_moderator:
+        return Q(pk__in=[])
+    return Q(state=PENDING, tlp__in=("green", "clear"))
+
+
+@rule("cases.case", "see_reporter")
+def case_see_reporter(actor: Actor) -> Q:
+    """Who reported it: hidden for anonymous cases outside the author's organisation."""
+    q = case_levels_q(actor) & Q(anonymous=False)
+    if actor.organisation_id is not None:
+        q |= case_levels_q(actor) & Q(organisation_id=actor.organisation_id)
+    return q
+
+
+@rule("cases.case", "audit")
+def case_audit(actor: Actor) -> Q:
+    """An organisation's admins read the audit trail of its cases."""
+    if not actor.is_org_admin:
+        return Q(pk__in=[])
+    return Q(organisation_id=actor.organisation_id)
+
+
+def _child_rule(prefix: str):
+    def child(actor: Actor) -> Q:
+        return Q(case__in=_case_subquery(case_levels_q(actor)))
+
+    child.__doc__ = f"A {prefix} is visible exactly when its case is (children inherit)."
+    return child
+
+
+def _case_subquery(q: Q):
+    from twinwise.cases.models import Case
+
+    return Case.objects.filter(q).values("pk")
+
+
+for _model in ("cases.casecomment", "cases.caseattachment", "cases.caserevision"):
+    rule(_model, "view")(_child_rule(_model.split(".")[1]))
+
+
+@model_rule("cases.case", "create")
+def case_create(actor: Actor) -> bool:
+    """Any member user (signed in with two factors) files cases for their organisation."""
+    return actor.organisation_id is not None and actor.user_id is not None
+
+
+@model_rule("cases.case", "import")
+def case_import(actor: Actor) -> bool:
+    """Operators import cases (they vouch for them; imported cases are published as they are)."""
+    return actor.is_staff
+
+
+@model_rule("accounts.organisation", "import")
+def organisation_import(actor: Actor) -> bool:
+    """Operators import member organisations."""
+    return actor.is_staff
+
+
+@rule("access.auditevent", "view")
+def audit_event_view(actor: Actor) -> Q:
+    """An organisation's admins read the audit events about its cases."""
+    if not actor.is_org_admin:
+        return Q(pk__in=[])
+    return Q(owner_id=actor.organisation_id)

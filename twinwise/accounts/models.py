@@ -19,7 +19,10 @@ class Organisation(TimeStampedModel):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
     place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations")
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="organisations")
+    # Empty only for the public-record pseudo-member, which stands for no city.
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+    )
     # Inhabitants of the city the office serves; used for anonymous "a city of 100k–500k".
     population = models.PositiveBigIntegerField(default=0)
     verified = models.BooleanField(default=False)

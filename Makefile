@@ -65,7 +65,7 @@ test: test-unit
 
 e2e: $(TEST_STAMP) chromium
 	@command -v chromium >/dev/null 2>&1 || { echo "The browser journeys need Debian's chromium (apt-get install chromium)." >&2; exit 1; }
-	$(BIN)/python -m pytest -q -m e2e -p no:xdist tests/e2e
+	$(BIN)/python -m pytest -q -m e2e -p no:xdist --ds twinwise.settings.e2e tests/e2e
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -102,12 +102,15 @@ def largest_counterparts(*, actor: Actor, query: HeadlineQuery) -> dict:
 
 
 def headline_method(query: HeadlineQuery) -> str:
+    """The method in plain words, with the labels a reader knows rather than machine ids."""
+    kinds = ", ".join(_(taxonomy.label("partnership_kinds", k)).lower() for k in query.kinds)
+    regions = ", ".join(str(Region(r).label) for r in query.regions)
     return _(
-        "Chinese cities are the %(n)d most populous mainland Chinese cities in GeoNames "
-        "(cities15000, population of the city proper). A partnership counts when its kind is "
-        "%(kinds)s, the partner city lies in %(regions)s, its sharing level is TLP:CLEAR and no "
-        "source says it has ended (ties whose status is only 'reported' are counted). "
-        "Partnerships come from Wikidata (P190 twinned administrative body, 2017 and 2022 "
-        "snapshots) and Wikipedia's lists of twin towns and sister cities (2026), merged after "
-        "resolving both places, with endings documented in press reports applied."
-    ) % {"n": query.n, "kinds": ", ".join(query.kinds), "regions": ", ".join(query.regions)}
+        "We take the %(n)d Chinese cities with the most inhabitants, using the population of "
+        "the city itself as GeoNames records it. A partnership counts when it is a "
+        "%(kinds)s tie, the partner city is in %(regions)s, it is public, and no source says "
+        "it has ended (ties whose state no source documents are counted). The partnerships "
+        "come from Wikidata (its 'twinned administrative body' statements, 2017 and 2022 "
+        "snapshots) and from Wikipedia's lists of twin towns and sister cities (2026), merged "
+        "once both places are identified, with the endings reported in the press applied."
+    ) % {"n": query.n, "kinds": kinds, "regions": regions}

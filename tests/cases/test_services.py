@@ -97,7 +97,7 @@ def test_green_goes_to_a_moderator_first(net):
         actor=net["mod"], case=case, publish=False, note="Remove the consul's name."
     )
     case.refresh_from_db()
-    assert case.state == "returned" and not sees(net["mod"], case)
+    assert case.state == "returned" and sees(net["mod"], case) and not sees(net["max"], case)
     services.case_update(actor=net["ana"], case=case, data={"summary": "A letter arrived."})
     services.case_submit(actor=net["ana"], case=case)
     services.case_moderate(actor=net["mod"], case=Case.objects.get(pk=case.pk), publish=True)

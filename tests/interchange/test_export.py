@@ -113,7 +113,7 @@ def test_command_exports_as_a_user(export_world):
             ["partnerships", "--format", "xlsx"],
             "--format: 'xlsx' is not an export format; use csv or jsonl",
         ),
-        (["cases"], "cannot export 'cases'; use one of: partnerships"),
+        (["agreements"], "cannot export 'agreements'; use one of: partnerships, cases"),
         (
             ["partnerships", "--output", "/no/such/folder/x.csv"],
             "--output: the folder /no/such/folder does not exist",

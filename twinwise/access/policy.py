@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -29,8 +30,8 @@ class RuleEntry:
 _RULES: dict[tuple[str, str], RuleEntry] = {}
 
 
-class PermissionDenied(Exception):
-    """Visible but not allowed: answer 403."""
+class PermissionDenied(DjangoPermissionDenied):
+    """Visible but not allowed: answer 403 (Django's handler does, for any view)."""
 
 
 def rule(model_label: str, action: str) -> Callable[[Rule], Rule]:
@@ -64,11 +65,17 @@ def visible(actor: Actor, qs: QuerySet, action: str = "view") -> QuerySet:
 
 
 def get_for(actor: Actor, qs: QuerySet, action: str = "view", **lookup: Any) -> Model:
-    """One object the actor may see, or Http404 — never reveal that an invisible one exists."""
+    """One object the actor may see, or Http404 — never reveal that an invisible one exists.
+
+    With another `action`, a visible object the actor may not `action` is PermissionDenied.
+    """
     try:
-        return visible(actor, qs, "view").get(**lookup)
+        obj = visible(actor, qs, "view").get(**lookup)
     except qs.model.DoesNotExist as exc:
         raise Http404("No such record.") from exc
+    if action != "view":
+        require(actor, action, obj)
+    return obj
 
 
 def can(actor: Actor, action: str, obj: Model) -> bool:

@@ -44,11 +44,15 @@ def partnership_import(actor: Actor) -> bool:
 #   clear        everyone
 # Drafts are the author's alone. Cases waiting for moderation, returned or withdrawn stay
 # with the author's organisation (red: author and admins). Moderators see green and clear
-# cases waiting for them — no red or amber content, ever.
+# cases waiting for them or returned by them — no red or amber content, ever.
+# Everything beyond published TLP:CLEAR needs a member signed in with two factors
+# (`Actor.organisation_id` is set only then), and an author's sight of their own cases
+# goes with their organisation: someone who moved to another city no longer sees them.
 
 PUBLISHED = "published"
 DRAFT = "draft"
 PENDING = "pending"
+RETURNED = "returned"
 SHARED_WITH_OWN_ORGANISATION = ("amber-strict", "amber", "green", "clear")
 
 
@@ -67,16 +71,15 @@ def _recipient_user_cases(user_id: int):
 def case_levels_q(actor: Actor) -> Q:
     """The cases `actor` may read, as one Q (subqueries, so no duplicate rows)."""
     q = Q(tlp="clear", state=PUBLISHED)
-    if actor.user_id is not None:
-        q |= Q(state=DRAFT, author_id=actor.user_id)
     if actor.is_moderator:
-        q |= Q(state=PENDING, tlp__in=("green", "clear"))
+        q |= Q(state__in=(PENDING, RETURNED), tlp__in=("green", "clear"))
     org = actor.organisation_id
     if org is None:
         return q
     not_draft = ~Q(state=DRAFT)
+    q |= Q(state=DRAFT, author_id=actor.user_id, organisation_id=org)
     q |= Q(organisation_id=org, tlp__in=SHARED_WITH_OWN_ORGANISATION) & not_draft
-    q |= Q(tlp="red", author_id=actor.user_id) & not_draft
+    q |= Q(tlp="red", author_id=actor.user_id, organisation_id=org) & not_draft
     q |= Q(tlp="red", state=PUBLISHED, pk__in=_recipient_user_cases(actor.user_id))
     if actor.is_org_admin:
         q |= Q(tlp="red", organisation_id=org) & not_draft

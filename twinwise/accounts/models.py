@@ -18,7 +18,9 @@ class Organisation(TimeStampedModel):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
-    place = models.ForeignKey(Place, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations")
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+    )
     # Empty only for the public-record pseudo-member, which stands for no city.
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
@@ -70,14 +72,18 @@ class User(AbstractUser):
 class Invitation(TimeStampedModel):
     """An emailed, expiring invitation to join an organisation. Only the token's hash is kept."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField()
     role = models.CharField(max_length=10, choices=User.Role.choices, default=User.Role.OFFICER)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -35,3 +35,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", partnerships_router)
 api.add_router("/", insights_router)
+api.add_router("/", "twinwise.cases.api.router")

@@ -48,7 +48,10 @@ def _validation_field(errors: list[dict]) -> tuple[str | None, str]:
     if not errors:
         return None, _("the request is not valid")
     first = errors[0]
-    loc = [str(part) for part in first.get("loc", ())[1:] if not isinstance(part, int)]
+    raw = list(first.get("loc", ()))
+    # ("body", "payload", "colour") → "colour": the body parameter's own name means nothing to a client.
+    skip = 2 if raw[:1] == ["body"] and len(raw) > 2 else 1
+    loc = [str(part) for part in raw[skip:] if not isinstance(part, int)]
     return (".".join(loc) or None), str(first.get("msg") or _("the value is not valid"))
 
 

@@ -89,7 +89,9 @@ def generalised_reporter(organisation: Organisation) -> str:
         organisation.place.population if organisation.place_id else 0
     )
     country = organisation.country
-    area = _subregions().get(organisation.country_id) or (country.get_region_display() if country else _("the network"))
+    area = _subregions().get(organisation.country_id) or (
+        country.get_region_display() if country else _("the network")
+    )
     if not population:
         return _("a city in %(area)s") % {"area": area}
     return _("a city of %(band)s inhabitants in %(area)s") % {
@@ -106,7 +108,7 @@ def _reporter_visible_ids(actor: Actor, cases: list[Case]) -> set[int]:
     )
 
 
-def _reporter(case: Case, reveal: bool) -> dict:
+def _reporter(case: Case, reveal: bool, *, show_people: bool) -> dict:
     org = case.organisation
     if org.is_public_record:
         return {
@@ -116,7 +118,12 @@ def _reporter(case: Case, reveal: bool) -> dict:
             "generalised": False,
         }
     if reveal:
-        author = case.author.get_full_name() or case.author.get_username() if case.author else None
+        # Names of members' officers are for members; visitors see the organisation only.
+        author = (
+            (case.author.get_full_name() or case.author.get_username())
+            if case.author and show_people
+            else None
+        )
         return {
             "label": org.name,
             "organisation": {"slug": org.slug, "name": org.name, "country": org.country_id},
@@ -166,7 +173,7 @@ def case_present_many(
             "tlp": case.tlp,
             "anonymous": case.anonymous,
             "state": case.state,
-            "reporter": _reporter(case, case.pk in reveal),
+            "reporter": _reporter(case, case.pk in reveal, show_people=actor.is_member),
             "partnership": case.partnership_id,
             "sources": list(case.sources or []),
             "confidence": case.confidence,

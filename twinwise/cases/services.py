@@ -2,6 +2,7 @@
 transaction, records a revision and an audit event."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -60,7 +61,9 @@ def clean_case_data(data: dict) -> dict:
     """Check and normalise the editable fields present in `data`; UserFacingError names the field."""
     clean: dict = {}
     for field in EDITABLE:
-        if field not in data:
+        if (
+            field not in data or field == "partnership"
+        ):  # checked with the actor, see _partnership_id
             continue
         value = data[field]
         if field in CHOICE_FIELDS:
@@ -122,7 +125,7 @@ def _check_complete(case: Case) -> None:
             raise UserFacingError(_("fill this in before sharing the report"), field=field)
 
 
-def _check_recipients(case: Case, org_ids: list[int], user_ids: list[int]) -> None:
+def check_recipients(case: Case, org_ids: list[int], user_ids: list[int]) -> None:
     """Recipients exist only where TLP says so: organisations for amber, people for red."""
     if org_ids and case.tlp != "amber":
         raise UserFacingError(
@@ -154,7 +157,8 @@ def _check_recipients(case: Case, org_ids: list[int], user_ids: list[int]) -> No
 
 
 def snapshot(case: Case) -> dict:
-    data = {field: getattr(case, field) for field in EDITABLE}
+    data = {field: getattr(case, field) for field in EDITABLE if field != "partnership"}
+    data["partnership"] = case.partnership_id
     data["state"] = case.state
     data["recipients"] = {
         "members": sorted(
@@ -169,11 +173,31 @@ def snapshot(case: Case) -> dict:
     return data
 
 
+DRAFT_EDIT_WINDOW = timedelta(minutes=15)
+
+
 def record_revision(
     case: Case, actor: Actor, action: str, before: dict | None, note: str = ""
 ) -> None:
+    """Add a history entry and an audit event.
+
+    Autosave edits a draft every few seconds; edits by the same author within 15 minutes of
+    the previous draft entry are folded into it, so history and audit stay readable.
+    """
     after = snapshot(case)
     changed = sorted(k for k in after if before is None or before.get(k) != after[k])
+    if action == "update" and case.state in (CaseState.DRAFT, CaseState.RETURNED):
+        last = case.revisions.order_by("-created_at", "-id").first()
+        if (
+            last is not None
+            and last.action in ("create", "update")
+            and last.author_id == actor.user_id
+            and timezone.now() - last.created_at < DRAFT_EDIT_WINDOW
+        ):
+            last.snapshot = after
+            last.changed_fields = sorted(set(last.changed_fields) | set(changed))
+            last.save(update_fields=["snapshot", "changed_fields"])
+            return
     CaseRevision.objects.create(
         case=case,
         author_id=actor.user_id,
@@ -193,7 +217,12 @@ def audit(actor: Actor, case: Case, action: str, detail: dict | None = None) -> 
         actor_organisation_id=actor.organisation_id,
         owner_id=case.organisation_id,
         case=case,
-        case_ref=f"{case.pk}: {case.title}"[:250],
+        # A draft is its author's alone: the audit trail names it without its title.
+        case_ref=(
+            f"{case.pk}: {case.title}"
+            if case.state != CaseState.DRAFT
+            else f"{case.pk}: " + _("a draft")
+        )[:250],
         action=action,
         detail=detail or {},
     )
@@ -212,7 +241,7 @@ def case_create(*, actor: Actor, data: dict, recipients: dict | None = None) -> 
     case = Case(
         organisation_id=actor.organisation_id, author_id=actor.user_id, state=CaseState.DRAFT
     )
-    _apply(case, clean_case_data(data))
+    _apply(case, _clean_with_actor(actor, data))
     if not case.title:
         raise UserFacingError(_("give the report a title"), field="title")
     case.save()
@@ -226,7 +255,7 @@ def case_update(*, actor: Actor, case: Case, data: dict, recipients: dict | None
     """Change a draft (or a returned report). Rule: only its author (cases.case/edit)."""
     require(actor, "edit", case)
     before = snapshot(case)
-    _apply(case, clean_case_data(data))
+    _apply(case, _clean_with_actor(actor, data))
     if not case.title:
         raise UserFacingError(_("give the report a title"), field="title")
     case.save()
@@ -241,7 +270,7 @@ def case_submit(*, actor: Actor, case: Case) -> Case:
     """Share a draft: amber and red reach their recipients at once; green and clear go to a moderator."""
     require(actor, "edit", case)
     _check_complete(case)
-    _check_recipients(case, *_recipient_ids(case))
+    check_recipients(case, *_recipient_ids(case))
     before = snapshot(case)
     now = timezone.now()
     case.submitted_at = now
@@ -305,6 +334,29 @@ def comment_create(*, actor: Actor, case: Case, body: str) -> CaseComment:
 # -- helpers -----------------------------------------------------------------------------
 
 
+def _clean_with_actor(actor: Actor, data: dict) -> dict:
+    clean = clean_case_data(data)
+    if "partnership" in data:
+        clean["partnership_id"] = _partnership_id(actor, data["partnership"])
+    return clean
+
+
+def _partnership_id(actor: Actor, value) -> int | None:
+    """The registry partnership a report concerns: one the author may see, or none."""
+    if value in (None, ""):
+        return None
+    from django.http import Http404
+
+    from twinwise.partnerships.selectors import partnership_get
+
+    try:
+        return partnership_get(actor=actor, pk=int(value)).pk
+    except (TypeError, ValueError, Http404):
+        raise UserFacingError(
+            _("choose a partnership from the registry"), field="partnership"
+        ) from None
+
+
 def _apply(case: Case, clean: dict) -> None:
     for field, value in clean.items():
         setattr(case, field, value)
@@ -329,7 +381,7 @@ def _set_recipients(case: Case, recipients: dict | None) -> None:
         return
     org_ids = _ids(recipients.get("members") or [])
     user_ids = _ids(recipients.get("users") or [])
-    _check_recipients(case, org_ids, user_ids)
+    check_recipients(case, org_ids, user_ids)
     CaseRecipientOrganisation.objects.filter(case=case).delete()
     CaseRecipientUser.objects.filter(case=case).delete()
     CaseRecipientOrganisation.objects.bulk_create(

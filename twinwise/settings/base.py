@@ -90,6 +90,7 @@ AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(env("LOGIN_COOLOFF_HOURS", "1"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "twinwise.accounts.views.account_locked"  # a calm 429 page
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -212,6 +213,10 @@ DEFAULT_FROM_EMAIL = env("FROM_EMAIL", "twinwise <no-reply@localhost>")
 # How many rows a registry page shows and the largest page size the API accepts.
 REGISTRY_PAGE_SIZE = int(env("REGISTRY_PAGE_SIZE", "20"))
 API_MAX_PAGE_SIZE = int(env("API_MAX_PAGE_SIZE", "200"))
+# Largest file attached to an experience report (bytes); refused with 413 before reading.
+TWINWISE_ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Largest file `twinwise import` accepts (bytes).
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 

@@ -1,14 +1,17 @@
-"""`twinwise import partnerships PATH [--create-places]`."""
+"""`twinwise import partnerships|members|cases PATH [--create-places]`."""
 
 from pathlib import Path
 
 from tqdm import tqdm
 
 from twinwise.access.actors import Actor
+from twinwise.accounts.services import members_import_file
+from twinwise.cases.interchange import import_cases_file
+from twinwise.core.db import refresh_statistics
 from twinwise.core.management.base import TwinwiseCommand
 from twinwise.interchange.services import import_partnerships_file, read_file_bytes
 
-KINDS = ("partnerships",)
+KINDS = ("partnerships", "members", "cases")
 
 
 class Command(TwinwiseCommand):
@@ -19,7 +22,11 @@ class Command(TwinwiseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS, help="what the file holds")
-        parser.add_argument("path", type=Path, help="a .csv or .jsonl file")
+        parser.add_argument(
+            "path",
+            type=Path,
+            help="a .csv or .jsonl file (partnerships), a .json file (members), a .jsonl file (cases)",
+        )
         parser.add_argument(
             "--create-places",
             action="store_true",
@@ -28,6 +35,10 @@ class Command(TwinwiseCommand):
 
     def run(self, *args, kind, path, create_places, **options):
         data = read_file_bytes(path)
+        if kind == "members":
+            return self._members(path, data, create_places)
+        if kind == "cases":
+            return self._cases(path, data)
         bar = tqdm(
             unit=" records", desc="Importing", disable=None, leave=False, file=self.stderr._out
         )
@@ -40,7 +51,35 @@ class Command(TwinwiseCommand):
                 progress=bar.update,
                 on_validated=lambda n: setattr(bar, "total", n),
             )
+        refresh_statistics()
         self.stdout.write(
             f"{report.total} partnerships: {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged; {report.places_created} places created"
+        )
+
+    def _members(self, path: Path, data: bytes, create_places: bool) -> None:
+        report = members_import_file(
+            actor=Actor.operator(), name=path.name, data=data, create_places=create_places
+        )
+        self.stdout.write(
+            f"{report.total} members: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged; {report.places_created} places created"
+        )
+
+    def _cases(self, path: Path, data: bytes) -> None:
+        bar = tqdm(
+            unit=" cases", desc="Importing", disable=None, leave=False, file=self.stderr._out
+        )
+        with bar:
+            report = import_cases_file(
+                actor=Actor.operator(),
+                name=path.name,
+                data=data,
+                progress=bar.update,
+                on_validated=lambda n: setattr(bar, "total", n),
+            )
+        refresh_statistics()
+        self.stdout.write(
+            f"{report.total} cases: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged"
         )

@@ -1,0 +1,326 @@
+"""The persona world: member cities, people in every role and cases at every sharing level.
+
+`build_world()` writes a small, fixed network straight into the database (no services, so
+nothing but the rows themselves can influence what the access policy decides) and returns
+a `World` with every persona and record by name. The access tests use it; any test that
+needs "who sees what" can too::
+
+    from tests.world import build_world, in_memory_storage
+
+    @pytest.fixture
+    def persona_world(db):
+        with in_memory_storage():
+            yield build_world()
+
+Attachments are real files (a few bytes each), saved to the default storage: build the
+world inside `in_memory_storage()` so no test writes to the data directory.
+
+Who is who (all member cities are verified):
+
+========================  ==================================================================
+persona                   who
+========================  ==================================================================
+anonymous                 a visitor who is not signed in
+outsider                  signed in (two factors), no organisation
+operator                  staff (``is_staff``), no organisation
+moderator                 network moderator (``is_moderator``), no organisation
+lyon_admin                admin of Lyon (FR)
+lyon_author               officer of Lyon; writes Lyon's cases
+lyon_officer              another officer of Lyon; named recipient of Gothenburg's red case
+lyon_author_no2fa         lyon_author signed in without a second factor
+munich_admin              admin of Munich (DE)
+munich_officer            officer of Munich; named recipient of Lyon's red cases
+munich_officer2           another officer of Munich
+gothenburg_admin          admin of Gothenburg (SE)
+gothenburg_author         officer of Gothenburg; writes Gothenburg's anonymous cases
+gothenburg_officer        another officer of Gothenburg
+unverified_officer        officer of Pilsen (CZ), an organisation not verified yet
+========================  ==================================================================
+
+Cases (key in `World.cases`; tlp ``amber-strict`` is spelled ``amber_strict`` in keys):
+
+- ``lyon_<tlp>_<state>``: by lyon_author, every level × every state (25 cases). Amber ones
+  are shared with Munich, red ones with munich_officer.
+- ``gothenburg_anon_<tlp>``: published, anonymous, by gothenburg_author. Amber is shared
+  with Lyon, red with lyon_officer.
+- ``unverified_green``, ``unverified_clear``: published by unverified_officer.
+- ``public_record``: a published TLP:CLEAR case of the "public record" organisation.
+
+Every case has one comment, one attachment and one revision (`World.comments[key]`, …).
+There are also audit events owned by Lyon and Munich, and a TLP:CLEAR and a TLP:AMBER
+partnership with one source each, so every protected model has rows.
+"""
+
+import hashlib
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, storages
+from django.db.models import Model
+from django.test import override_settings
+
+from tests import factories
+from twinwise.access.actors import Actor
+from twinwise.access.models import AuditEvent
+from twinwise.accounts.models import Organisation, User
+from twinwise.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseComment,
+    CaseRecipientOrganisation,
+    CaseRecipientUser,
+    CaseRevision,
+)
+from twinwise.partnerships.models import Partnership, PartnershipSource
+
+TLP_LEVELS = ("red", "amber-strict", "amber", "green", "clear")
+STATES = ("draft", "pending", "returned", "published", "withdrawn")
+
+
+def key(tlp: str) -> str:
+    """A sharing level as it appears in case keys: amber-strict → amber_strict."""
+    return tlp.replace("-", "_")
+
+
+@contextmanager
+def in_memory_storage() -> Iterator[None]:
+    """Keep uploaded files in memory while the block runs (attachments of the world)."""
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ):
+        yield
+
+
+@dataclass
+class World:
+    """Every persona and record of the world, by name."""
+
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    comments: dict[str, CaseComment] = field(default_factory=dict)
+    attachments: dict[str, CaseAttachment] = field(default_factory=dict)
+    revisions: dict[str, CaseRevision] = field(default_factory=dict)
+    audit_events: dict[str, AuditEvent] = field(default_factory=dict)
+    partnerships: dict[str, Partnership] = field(default_factory=dict)
+    sources: dict[str, PartnershipSource] = field(default_factory=dict)
+
+    def records(self) -> list[Model]:
+        """Every protected record of the world (cases, their children, audit, registry)."""
+        groups = (
+            self.cases,
+            self.comments,
+            self.attachments,
+            self.revisions,
+            self.audit_events,
+            self.partnerships,
+            self.sources,
+        )
+        return [obj for group in groups for obj in group.values()]
+
+    def name_of(self, obj: Model) -> str:
+        """The world's name for a record (for readable failure messages)."""
+        for group in (
+            self.cases,
+            self.comments,
+            self.attachments,
+            self.revisions,
+            self.audit_events,
+            self.partnerships,
+            self.sources,
+        ):
+            for name, candidate in group.items():
+                if candidate == obj:
+                    return f"{type(obj).__name__}:{name}"
+        return repr(obj)
+
+
+def _organisation(slug: str, name: str, iso2: str, *, population: int, **extra) -> Organisation:
+    place = factories.place(name, iso2, population=population)
+    return Organisation.objects.create(
+        slug=slug,
+        name=f"{name} international office",
+        place=place,
+        country=place.country,
+        population=population,
+        **extra,
+    )
+
+
+def _user(username: str, organisation: Organisation | None = None, role: str = "", **flags) -> User:
+    user = User(username=username, organisation=organisation, role=role, **flags)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _people(world: World) -> None:
+    orgs = world.organisations
+    orgs["lyon"] = _organisation("lyon", "Lyon", "FR", population=522_000, verified=True)
+    orgs["munich"] = _organisation("munich", "Munich", "DE", population=1_510_000, verified=True)
+    orgs["gothenburg"] = _organisation(
+        "gothenburg", "Gothenburg", "SE", population=600_000, verified=True
+    )
+    orgs["unverified"] = _organisation("pilsen", "Pilsen", "CZ", population=175_000)
+    orgs["public_record"] = Organisation.objects.create(
+        slug="public-record",
+        name="Public record",
+        country=factories.country("FR"),
+        verified=True,
+        is_public_record=True,
+    )
+    users = world.users
+    for city, author in (("lyon", "author"), ("munich", "officer"), ("gothenburg", "author")):
+        users[f"{city}_admin"] = _user(f"{city}_admin", orgs[city], "admin")
+        users[f"{city}_{author}"] = _user(f"{city}_{author}", orgs[city], "officer")
+        second = "officer" if author == "author" else "officer2"
+        users[f"{city}_{second}"] = _user(f"{city}_{second}", orgs[city], "officer")
+    users["unverified_officer"] = _user("unverified_officer", orgs["unverified"], "officer")
+    users["moderator"] = _user("moderator", is_moderator=True)
+    users["operator"] = _user("operator", is_staff=True)
+    users["outsider"] = _user("outsider")
+
+    world.actors["anonymous"] = Actor.anonymous()
+    for name, user in users.items():
+        world.actors[name] = Actor.from_user(user, strong=True)
+    world.actors["lyon_author_no2fa"] = Actor.from_user(users["lyon_author"], strong=False)
+
+
+def _case(
+    world: World,
+    name: str,
+    *,
+    organisation: str,
+    author: str | None,
+    tlp: str,
+    state: str,
+    anonymous: bool = False,
+    recipient_organisation: str | None = None,
+    recipient_user: str | None = None,
+) -> Case:
+    author_user = world.users[author] if author else None
+    case = Case.objects.create(
+        external_id=f"world-{name}",
+        organisation=world.organisations[organisation],
+        author=author_user,
+        title=f"World case {name}",
+        occurred_year=2024,
+        case_type="other",
+        summary=f"What happened in {name}.",
+        tlp=tlp,
+        state=state,
+        anonymous=anonymous,
+    )
+    if recipient_organisation:
+        CaseRecipientOrganisation.objects.create(
+            case=case, organisation=world.organisations[recipient_organisation]
+        )
+    if recipient_user:
+        CaseRecipientUser.objects.create(case=case, user=world.users[recipient_user])
+    world.cases[name] = case
+    _children(world, name, case, author_user)
+    return case
+
+
+def _children(world: World, name: str, case: Case, author: User | None) -> None:
+    world.comments[name] = CaseComment.objects.create(
+        case=case, author=author, organisation=case.organisation, body="We had the same letter."
+    )
+    content = f"Notes on {name}.\n".encode()
+    world.attachments[name] = CaseAttachment.objects.create(
+        case=case,
+        uploaded_by=author,
+        file=ContentFile(content, name=f"{name}.txt"),
+        original_name=f"{name}.txt",
+        content_type="text/plain",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    world.revisions[name] = CaseRevision.objects.create(
+        case=case,
+        author=author,
+        action="create",
+        changed_fields=["title"],
+        snapshot={"title": case.title},
+    )
+
+
+def _cases(world: World) -> None:
+    for tlp, state in itertools.product(TLP_LEVELS, STATES):
+        _case(
+            world,
+            f"lyon_{key(tlp)}_{state}",
+            organisation="lyon",
+            author="lyon_author",
+            tlp=tlp,
+            state=state,
+            recipient_organisation="munich" if tlp == "amber" else None,
+            recipient_user="munich_officer" if tlp == "red" else None,
+        )
+    for tlp in TLP_LEVELS:
+        _case(
+            world,
+            f"gothenburg_anon_{key(tlp)}",
+            organisation="gothenburg",
+            author="gothenburg_author",
+            tlp=tlp,
+            state="published",
+            anonymous=True,
+            recipient_organisation="lyon" if tlp == "amber" else None,
+            recipient_user="lyon_officer" if tlp == "red" else None,
+        )
+    for tlp in ("green", "clear"):
+        _case(
+            world,
+            f"unverified_{tlp}",
+            organisation="unverified",
+            author="unverified_officer",
+            tlp=tlp,
+            state="published",
+        )
+    _case(
+        world,
+        "public_record",
+        organisation="public_record",
+        author=None,
+        tlp="clear",
+        state="published",
+    )
+
+
+def _audit_and_registry(world: World) -> None:
+    for owner, case in (("lyon", "lyon_red_published"), ("munich", None)):
+        world.audit_events[owner] = AuditEvent.objects.create(
+            owner=world.organisations[owner],
+            user=world.users[f"{owner}_admin"],
+            username=f"{owner}_admin",
+            case=world.cases.get(case) if case else None,
+            case_ref=case or "",
+            action="read",
+        )
+    lyon = world.organisations["lyon"].place
+    beijing = factories.place("Beijing", "CN", population=18_960_744, names_zh="北京")
+    for tlp in ("clear", "amber"):
+        tie = factories.partnership(lyon, beijing, tlp=tlp, external_id=f"world-tie-{tlp}")
+        world.partnerships[tlp] = tie
+        world.sources[tlp] = PartnershipSource.objects.create(
+            partnership=tie, role="listing", dataset="world", title=f"Source of the {tlp} tie"
+        )
+
+
+def build_world() -> World:
+    """Create the persona world (see the module docstring) and return it."""
+    if isinstance(storages["default"], FileSystemStorage):
+        raise RuntimeError("build_world() saves attachments: call it inside in_memory_storage().")
+    world = World()
+    _people(world)
+    _cases(world)
+    _audit_and_registry(world)
+    return world

@@ -29,9 +29,8 @@ from .interchange import resolve_recipients
 from .listing import case_url
 from .models import Case, CaseState
 from .search import FACETS, LIST_PARAMS, MAX_PAGE, SORTS, case_search, parse_case_query
-from .selectors import case_get, case_present, comments_for
+from .selectors import case_get, case_present, comments_present
 from .services import case_create, case_submit
-from .views import comment_item
 
 router = Router(tags=["cases"])
 
@@ -316,10 +315,7 @@ def case_comments(request: HttpRequest, id: int = Path(..., ge=1, le=MAX_ID)):
     _no_params(request)
     actor = actor_for(request)
     case = case_get(actor=actor, pk=id)
-    generalised = case_present(actor=actor, case=case)["reporter"]["generalised"]
-    items = [
-        comment_item(actor, case, c, generalised) for c in comments_for(actor=actor, case=case)
-    ]
+    items = comments_present(actor=actor, case=case)
     return {
         "count": len(items),
         "results": [{**item, "created_at": item["created_at"].isoformat()} for item in items],

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from twinwise.accounts.models import Organisation
 from twinwise.cases import services
-from twinwise.cases.selectors import generalised_reporter
+from twinwise.cases.selectors import generalised_reporter, person_name
 from twinwise.core import taxonomy
 from twinwise.core.errors import UserFacingError
 
@@ -257,10 +257,6 @@ def chosen_users(ids):
 def short_name(org: Organisation) -> str:
     """'Lyon' for the City of Lyon's office: how colleagues name each other."""
     return org.place.name if org.place_id and org.place else org.name
-
-
-def person_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def person_label(user) -> str:

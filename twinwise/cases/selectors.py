@@ -196,3 +196,33 @@ def case_list_prefetched(qs: QuerySet[Case], *, actor: Actor) -> QuerySet[Case]:
     return qs.prefetch_related(
         Prefetch("comments", queryset=visible(actor, CaseComment.objects.all()))
     )
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def comments_present(
+    *, actor: Actor, case: Case, reporter_generalised: bool | None = None
+) -> list[dict]:
+    """The comments `actor` may read, each signed as this reader may know its author.
+
+    The reporting office's own comments on an anonymous report would give it away, so they
+    are signed "the reporting office"; people outside the network never see members' names.
+    Pages, the API and exports all use this.
+    """
+    if reporter_generalised is None:
+        reporter_generalised = case.pk not in _reporter_visible_ids(actor, [case])
+    out = []
+    for comment in comments_for(actor=actor, case=case):
+        if comment.organisation_id == case.organisation_id and reporter_generalised:
+            who, office = _("The reporting office"), ""
+        elif actor.organisation_id is None:
+            who, office = _("A member of the network"), ""
+        else:
+            who = person_name(comment.author) if comment.author else _("A former member")
+            office = comment.organisation.name
+        out.append(
+            {"who": who, "office": office, "created_at": comment.created_at, "body": comment.body}
+        )
+    return out

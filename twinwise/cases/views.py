@@ -41,7 +41,8 @@ from .selectors import (
     case_present,
     case_present_many,
     case_queryset,
-    comments_for,
+    comments_present,
+    person_name,
     revisions_for,
 )
 from .services import (
@@ -321,7 +322,7 @@ def _sharing_context(
             members=members,
             users=users,
             anonymous=bool(values.get("anonymous")),
-            author_name=forms.person_name(user),
+            author_name=person_name(user),
         ),
         "saved_at": case.updated_at if case else None,
     }
@@ -406,7 +407,6 @@ def _detail_context(request, actor, case: Case, **extra) -> dict:
     own = actor.organisation_id is not None and actor.organisation_id == case.organisation_id
     members = list(case.recipient_organisations.select_related("place")) if own else []
     users = list(case.recipient_users.select_related("organisation__place")) if own else []
-    comments = list(comments_for(actor=actor, case=case))
     return {
         "case": case,
         "p": p,
@@ -416,7 +416,7 @@ def _detail_context(request, actor, case: Case, **extra) -> dict:
         ),
         "members": members,
         "users": users,
-        "comments": [comment_item(actor, case, c, generalised) for c in comments],
+        "comments": comments_present(actor=actor, case=case, reporter_generalised=generalised),
         **attachment_panel_context(request, actor=actor, case=case),
         "history": history_items(case, list(revisions_for(actor=actor, case=case)), generalised),
         "partnership": _visible_partnership(actor, case),
@@ -588,22 +588,6 @@ ACTION_LABELS = {
 MODERATOR_ACTIONS = ("publish", "return")
 
 
-def comment_item(actor, case: Case, comment, reporter_generalised: bool) -> dict:
-    """A comment with its author as this reader may know them.
-
-    The reporting office's own comments on an anonymous report would give it away, so they
-    are signed "the reporting office"; people outside the network never see members' names.
-    """
-    if comment.organisation_id == case.organisation_id and reporter_generalised:
-        who, office = _("The reporting office"), ""
-    elif actor.organisation_id is None:
-        who, office = _("A member of the network"), ""
-    else:
-        who = forms.person_name(comment.author) if comment.author else _("A former member")
-        office = comment.organisation.name
-    return {"who": who, "office": office, "created_at": comment.created_at, "body": comment.body}
-
-
 def history_items(case: Case, revisions: list, reporter_generalised: bool) -> list[dict]:
     """The change history, oldest first; a run of edits by one person is one entry."""
     items: list[dict] = []
@@ -637,10 +621,10 @@ def _revision_author(case: Case, rev, reporter_generalised: bool) -> str:
     if rev.author_id is None:
         return _("An operator")
     if rev.action in MODERATOR_ACTIONS:
-        return _("A network moderator") if reporter_generalised else forms.person_name(rev.author)
+        return _("A network moderator") if reporter_generalised else person_name(rev.author)
     if reporter_generalised:
         return _("The reporter") if rev.author_id == case.author_id else _("The reporting office")
-    return forms.person_name(rev.author)
+    return person_name(rev.author)
 
 
 def _audit_detail(event) -> str:
@@ -654,7 +638,7 @@ def _audit_detail(event) -> str:
 def audit_row(event) -> dict:
     return {
         "when": event.created_at,
-        "who": forms.person_name(event.user) if event.user else event.username or _("An operator"),
+        "who": person_name(event.user) if event.user else event.username or _("An operator"),
         "office": event.actor_organisation.name if event.actor_organisation else "",
         "action": ACTION_LABELS.get(event.action, event.action),
         "case_id": event.case_id,

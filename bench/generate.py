@@ -34,6 +34,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from itertools import repeat
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -260,6 +261,13 @@ def _secondary_indexes(db: sqlite3.Connection, tables: tuple[str, ...]) -> list[
     ).fetchall()
 
 
+# The generated columns in the order of the INSERT's placeholders after external_id.
+P_COLUMNS = (
+    "kind", "domains", "status", "signed_on", "signed_year", "ended_on", "ended_year",
+    "end_reason", "tlp", "counterpart", "local",
+)  # fmt: skip
+
+
 def _insert_partnerships(db: sqlite3.Connection, cols: dict[str, list], n: int) -> None:
     insert_p = (
         "INSERT INTO partnerships_partnership (id, created_at, updated_at, external_id, "
@@ -275,23 +283,24 @@ def _insert_partnerships(db: sqlite3.Connection, cols: dict[str, list], n: int) 
     c = cols
     for start in range(0, n, BATCH):
         stop = min(n, start + BATCH)
+        part = slice(start, stop)
+        ids = range(start + 1, stop + 1)
         db.executemany(
             insert_p,
-            (
-                (
-                    i + 1, CREATED, CREATED, f"bench-{i + 1:08d}", c["kind"][i], c["domains"][i],
-                    c["status"][i], c["signed_on"][i], c["signed_year"][i], c["ended_on"][i],
-                    c["ended_year"][i], c["end_reason"][i], c["tlp"][i], c["counterpart"][i],
-                    c["local"][i],
-                )  # fmt: skip
-                for i in range(start, stop)
+            zip(
+                ids,
+                repeat(CREATED),
+                repeat(CREATED),
+                (f"bench-{i:08d}" for i in ids),
+                *(c[name][part] for name in P_COLUMNS),
+                strict=False,  # the repeat()s are endless; the others have stop - start items
             ),
         )
         db.executemany(
             insert_s, ((i + 1, f"generate.py:{i + 1}", i + 1) for i in range(start, stop))
         )
-        print(f"  inserted {stop:,} / {n:,}", end="\r", flush=True)
-    print()
+        if stop % 250_000 == 0 or stop == n:
+            print(f"  inserted {stop:,} / {n:,} partnerships", flush=True)
 
 
 def _build_flat(db: sqlite3.Connection) -> None:
@@ -384,13 +393,9 @@ def _counts(db: sqlite3.Connection) -> dict:
         "counterparts_used": one(
             "SELECT COUNT(DISTINCT counterpart_id) FROM registry_flat WHERE side != 'none'"
         ),
-        "local_places_used": one(
-            "SELECT COUNT(DISTINCT local_id) FROM partnerships_partnership"
-        ),
+        "local_places_used": one("SELECT COUNT(DISTINCT local_id) FROM partnerships_partnership"),
         "europe_north_america_share": round(
-            one(
-                "SELECT AVG(region IN ('europe', 'north-america')) FROM registry_flat"
-            ),
+            one("SELECT AVG(region IN ('europe', 'north-america')) FROM registry_flat"),
             3,
         ),
     }

@@ -42,7 +42,7 @@ class Partnership(TimeStampedModel):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["tlp", "status"]),
+            models.Index(fields=["status", "tlp"]),
             models.Index(fields=["local", "counterpart"]),
             models.Index(fields=["counterpart"]),
         ]

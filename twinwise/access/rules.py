@@ -195,3 +195,30 @@ def audit_event_view(actor: Actor) -> Q:
     if not actor.is_org_admin:
         return Q(pk__in=[])
     return Q(owner_id=actor.organisation_id)
+
+
+# -- members and invitations -----------------------------------------------------------
+
+
+@rule("accounts.user", "view")
+def member_view(actor: Actor) -> Q:
+    """An organisation's members (signed in with two factors) see its members; no one else does."""
+    if actor.organisation_id is None:
+        return Q(pk__in=[])
+    return Q(organisation_id=actor.organisation_id)
+
+
+@rule("accounts.user", "manage")
+def member_manage(actor: Actor) -> Q:
+    """An organisation's admins change roles and deactivate its members."""
+    if not actor.is_org_admin:
+        return Q(pk__in=[])
+    return Q(organisation_id=actor.organisation_id)
+
+
+@rule("accounts.invitation", "view")
+def invitation_view(actor: Actor) -> Q:
+    """An organisation's admins see (and revoke) its invitations."""
+    if not actor.is_org_admin:
+        return Q(pk__in=[])
+    return Q(organisation_id=actor.organisation_id)

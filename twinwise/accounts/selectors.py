@@ -10,6 +10,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from twinwise.access.actors import Actor
+from twinwise.access.policy import visible
 
 from .models import ApiToken, Invitation, Organisation, User
 
@@ -20,10 +21,8 @@ def secret_hash(raw: str) -> str:
 
 
 def members_visible(actor: Actor) -> QuerySet[User]:
-    """The users of the actor's organisation (none for anyone without one)."""
-    if actor.organisation_id is None:
-        return User.objects.none()
-    return User.objects.filter(organisation_id=actor.organisation_id)
+    """The users of the actor's organisation (access rule accounts.user/view)."""
+    return visible(actor, User.objects.all())
 
 
 def member_list(*, actor: Actor) -> QuerySet[User]:
@@ -64,14 +63,15 @@ def invitation_state(invitation: Invitation) -> str:
 
 def invitations_pending(*, actor: Actor) -> QuerySet[Invitation]:
     """Invitations of the actor's organisation that can still be accepted (admins only)."""
-    if not actor.is_org_admin:
-        return Invitation.objects.none()
-    return Invitation.objects.filter(
-        organisation_id=actor.organisation_id,
-        accepted_at=None,
-        revoked_at=None,
-        expires_at__gt=timezone.now(),
-    ).select_related("invited_by")
+    return (
+        visible(actor, Invitation.objects.all())
+        .filter(
+            accepted_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+    )
 
 
 def invitation_by_token(raw_token: str) -> Invitation | None:

@@ -10,7 +10,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # A Python >= 3.12 that really answers (scripts/find-python explains why we execute each one).
 PYTHON := $(shell sh scripts/find-python)
 
-.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean
+.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean access-coverage
 
 help:
 	@echo "make run    — set up, load the bundled data and serve on http://127.0.0.1:$(PORT)"
@@ -66,6 +66,10 @@ test: test-unit
 e2e: $(TEST_STAMP) chromium
 	@command -v chromium >/dev/null 2>&1 || { echo "The browser journeys need Debian's chromium (apt-get install chromium)." >&2; exit 1; }
 	$(BIN)/python -m pytest -q -m e2e -p no:xdist --ds twinwise.settings.e2e tests/e2e
+
+# The access policy is the most important code: every line of it is exercised by tests.
+access-coverage: $(TEST_STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/access --cov=twinwise.access --cov-branch --cov-report=term-missing --cov-fail-under=100
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

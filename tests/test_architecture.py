@@ -8,7 +8,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "twinwise"
 APPS = [p.name for p in ROOT.iterdir() if (p / "apps.py").exists()]
-PROTECTED = {"Partnership", "PartnershipSource"}
 
 
 def imports_of(path: Path) -> set[str]:
@@ -71,10 +70,3 @@ def test_insights_reads_only_through_selectors():
         }
         bad -= {"twinwise.directory.models", "twinwise.directory.models.Region"}  # choices only
         assert not bad, f"{path} imports {bad}"
-
-
-def test_protected_models_are_not_queried_in_views_api_or_insights():
-    for path in [*files("views"), *files("api"), *(ROOT / "insights").glob("*.py")]:
-        text = path.read_text(encoding="utf-8")
-        for model in PROTECTED:
-            assert f"{model}.objects" not in text, f"{path} queries {model} directly"

@@ -15,7 +15,11 @@ needs "who sees what" can too::
 Attachments are real files (a few bytes each), saved to the default storage: build the
 world inside `in_memory_storage()` so no test writes to the data directory.
 
-Who is who (all member cities are verified):
+Organisations (`World.organisations`): ``lyon``, ``munich`` and ``gothenburg`` (verified),
+``unverified`` (Pilsen, not verified yet) and ``public_record`` (no users).
+
+Personas (`World.actors`, each an `Actor` signed in with two factors unless said otherwise;
+the person behind each is `World.users[name]`):
 
 ========================  ==================================================================
 persona                   who
@@ -47,8 +51,10 @@ Cases (key in `World.cases`; tlp ``amber-strict`` is spelled ``amber_strict`` in
 - ``public_record``: a published TLP:CLEAR case of the "public record" organisation.
 
 Every case has one comment, one attachment and one revision (`World.comments[key]`, …).
-There are also audit events owned by Lyon and Munich, and a TLP:CLEAR and a TLP:AMBER
-partnership with one source each, so every protected model has rows.
+There are also pending invitations to Lyon and Munich, audit events owned by Lyon and
+Munich, and a TLP:CLEAR and a TLP:AMBER partnership with one source each, so every model
+with an access rule has rows (tests/access/test_consistency.py insists on it: a new rule
+for a new model means a few rows of it here).
 """
 
 import hashlib
@@ -56,16 +62,18 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.db.models import Model
 from django.test import override_settings
+from django.utils import timezone
 
 from tests import factories
 from twinwise.access.actors import Actor
 from twinwise.access.models import AuditEvent
-from twinwise.accounts.models import Organisation, User
+from twinwise.accounts.models import Invitation, Organisation, User
 from twinwise.cases.models import (
     Case,
     CaseAttachment,
@@ -112,9 +120,14 @@ class World:
     partnerships: dict[str, Partnership] = field(default_factory=dict)
     sources: dict[str, PartnershipSource] = field(default_factory=dict)
 
-    def records(self) -> list[Model]:
-        """Every protected record of the world (cases, their children, audit, registry)."""
-        groups = (
+    invitations: dict[str, Invitation] = field(default_factory=dict)
+
+    def groups(self) -> tuple[dict[str, Model], ...]:
+        """The named records, one mapping per model."""
+        return (
+            self.organisations,
+            self.users,
+            self.invitations,
             self.cases,
             self.comments,
             self.attachments,
@@ -123,23 +136,32 @@ class World:
             self.partnerships,
             self.sources,
         )
-        return [obj for group in groups for obj in group.values()]
+
+    def records(self) -> list[Model]:
+        """Every record of the world (people, cases and their children, audit, registry)."""
+        return [obj for group in self.groups() for obj in group.values()]
 
     def name_of(self, obj: Model) -> str:
         """The world's name for a record (for readable failure messages)."""
-        for group in (
-            self.cases,
-            self.comments,
-            self.attachments,
-            self.revisions,
-            self.audit_events,
-            self.partnerships,
-            self.sources,
-        ):
+        for group in self.groups():
             for name, candidate in group.items():
-                if candidate == obj:
+                if type(candidate) is type(obj) and candidate.pk == obj.pk:
                     return f"{type(obj).__name__}:{name}"
         return repr(obj)
+
+
+MEMBERS = (
+    ("lyon_admin", "lyon", "admin"),
+    ("lyon_author", "lyon", "officer"),
+    ("lyon_officer", "lyon", "officer"),
+    ("munich_admin", "munich", "admin"),
+    ("munich_officer", "munich", "officer"),
+    ("munich_officer2", "munich", "officer"),
+    ("gothenburg_admin", "gothenburg", "admin"),
+    ("gothenburg_author", "gothenburg", "officer"),
+    ("gothenburg_officer", "gothenburg", "officer"),
+    ("unverified_officer", "unverified", "officer"),
+)
 
 
 def _organisation(slug: str, name: str, iso2: str, *, population: int, **extra) -> Organisation:
@@ -177,15 +199,20 @@ def _people(world: World) -> None:
         is_public_record=True,
     )
     users = world.users
-    for city, author in (("lyon", "author"), ("munich", "officer"), ("gothenburg", "author")):
-        users[f"{city}_admin"] = _user(f"{city}_admin", orgs[city], "admin")
-        users[f"{city}_{author}"] = _user(f"{city}_{author}", orgs[city], "officer")
-        second = "officer" if author == "author" else "officer2"
-        users[f"{city}_{second}"] = _user(f"{city}_{second}", orgs[city], "officer")
-    users["unverified_officer"] = _user("unverified_officer", orgs["unverified"], "officer")
+    for username, organisation, role in MEMBERS:
+        users[username] = _user(username, orgs[organisation], role)
     users["moderator"] = _user("moderator", is_moderator=True)
     users["operator"] = _user("operator", is_staff=True)
     users["outsider"] = _user("outsider")
+
+    for city in ("lyon", "munich"):
+        world.invitations[city] = Invitation.objects.create(
+            organisation=orgs[city],
+            email=f"new.colleague@{city}.example.org",
+            token_hash=hashlib.sha256(city.encode()).hexdigest(),
+            invited_by=users[f"{city}_admin"],
+            expires_at=timezone.now() + timedelta(days=7),
+        )
 
     world.actors["anonymous"] = Actor.anonymous()
     for name, user in users.items():

@@ -94,6 +94,7 @@ def test_can_equals_visible(persona_world, persona, rules_built_once, monkeypatc
             qs = visible(actor, model.objects.all(), action)
             ids = list(qs.values_list("pk", flat=True))
             assert len(ids) == len(set(ids)), f"{model.__name__}/{action} lists rows twice"
+            assert set(ids) <= {obj.pk for obj in records}, "rows from outside the world"
             for obj in records:
                 answer = can(actor, action, obj)
                 assert answer == (obj.pk in ids), (persona, action, persona_world.name_of(obj))

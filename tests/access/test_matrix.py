@@ -1,7 +1,8 @@
 """The access matrix: TAXONOMY.md "sharing levels" (TLP 2.0) made executable.
 
-Each row is a case of the persona world (tests/world.py), each column a persona. A cell
-says what that persona may do with that case, one letter per permission, "." where not:
+Each row is a record of the persona world (tests/world.py), each column a persona. A cell
+says what that persona may do with that record, one letter per permission, "." where not.
+The main table is about cases:
 
     v  view          (everything else requires it: an invisible case is a 404)
     e  edit          (the author, while the case is a draft or was returned)
@@ -21,12 +22,14 @@ The rules the table spells out:
   author's organisation (red: the author and the organisation's admins). Green and clear
   cases waiting for a moderator, or returned by one, are visible to the author's
   organisation and to moderators.
+
+Two smaller tables below cover withdrawing and the audit trail, and people, invitations,
+registry ties and the children of cases.
 """
 
 import pytest
 
 from twinwise.access.policy import can, visible
-from twinwise.cases.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -92,39 +95,55 @@ def parse(table: str) -> tuple[list[str], list[list[str]]]:
     return header[1:], rows
 
 
-def allowed(actor, action: str) -> set[int]:
-    """The ids of the cases `actor` may `action` (one query; test_consistency proves that
-    this is exactly what `can()` answers case by case)."""
-    return set(visible(actor, Case.objects.all(), action).values_list("pk", flat=True))
+KINDS = {
+    "user": "users",
+    "invitation": "invitations",
+    "audit": "audit_events",
+    "tie": "partnerships",
+    "source": "sources",
+    "comment": "comments",
+    "attachment": "attachments",
+    "revision": "revisions",
+}
+
+
+def record(world, name: str):
+    """A row's record: a case by its key, anything else as kind:key (user:lyon_admin)."""
+    kind, _, key = name.rpartition(":")
+    return getattr(world, KINDS[kind])[key] if kind else world.cases[name]
+
+
+def allowed(actor, model, action: str) -> set[int]:
+    """The ids of the `model` records `actor` may `action` (one query; test_consistency
+    proves that this is exactly what `can()` answers record by record)."""
+    return set(visible(actor, model.objects.all(), action).values_list("pk", flat=True))
 
 
 def table(world, spec: str, permissions) -> tuple[list[str], list[str]]:
     """The expected and the actual table, rendered the same way."""
     header, expected = parse(spec)
+    records = {name: record(world, name) for name, *_ in expected}
     sets = {
-        (column, action): allowed(world.actors[COLUMNS[column]], action)
+        (column, model, action): allowed(world.actors[COLUMNS[column]], model, action)
         for column in header
+        for model in {type(obj) for obj in records.values()}
         for _, action in permissions
     }
-    actual = [
-        [
-            name,
-            *(
-                "".join(
-                    letter if world.cases[name].pk in sets[column, action] else "."
-                    for letter, action in permissions
-                )
-                for column in header
-            ),
-        ]
-        for name, *_ in expected
-    ]
+
+    def cell(column: str, obj) -> str:
+        return "".join(
+            letter if obj.pk in sets[column, type(obj), action] else "."
+            for letter, action in permissions
+        )
+
+    actual = [[name, *(cell(column, obj) for column in header)] for name, obj in records.items()]
     return render(header, expected), render(header, actual)
 
 
 def render(header: list[str], rows: list[list[str]]) -> list[str]:
     """Rows as aligned text, so a failure shows the differing lines of the table."""
-    return [" ".join([row[0].ljust(27), *row[1:]]) for row in [["case", *header], *rows]]
+    width = max(len(row[0]) for row in rows)
+    return [" ".join([row[0].ljust(width), *row[1:]]) for row in [["record", *header], *rows]]
 
 
 def test_table_is_well_formed():
@@ -169,4 +188,35 @@ def test_withdraw_and_audit(persona_world):
     """w: withdraw (the author, or an admin of its organisation, once submitted);
     a: read the case's audit trail (its organisation's admins)."""
     expected, actual = table(persona_world, WITHDRAW_AND_AUDIT, (("w", "withdraw"), ("a", "audit")))
+    assert actual == expected
+
+
+PEOPLE_AND_RECORDS = """
+record                        anon  no2fa outsd oper  moder lyAdm lyAut lyOff muAdm muOff muOf2 goAdm goOff unver
+user:lyon_admin               ..    ..    ..    ..    ..    vm    v.    v.    ..    ..    ..    ..    ..    ..
+user:lyon_officer             ..    ..    ..    ..    ..    vm    v.    v.    ..    ..    ..    ..    ..    ..
+user:munich_officer           ..    ..    ..    ..    ..    ..    ..    ..    vm    v.    v.    ..    ..    ..
+user:unverified_officer       ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    v.
+user:moderator                ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..
+invitation:lyon               ..    ..    ..    ..    ..    v.    ..    ..    ..    ..    ..    ..    ..    ..
+audit:lyon                    ..    ..    ..    ..    ..    v.    ..    ..    ..    ..    ..    ..    ..    ..
+audit:munich                  ..    ..    ..    ..    ..    ..    ..    ..    v.    ..    ..    ..    ..    ..
+tie:clear                     v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.
+tie:amber                     ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..
+source:clear                  v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.    v.
+source:amber                  ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..    ..
+comment:lyon_red_published    ..    ..    ..    ..    ..    v.    v.    ..    ..    v.    ..    ..    ..    ..
+attachment:lyon_green_pending ..    ..    ..    ..    v.    v.    v.    v.    ..    ..    ..    ..    ..    ..
+revision:lyon_clear_draft     ..    ..    ..    ..    ..    ..    v.    ..    ..    ..    ..    ..    ..    ..
+"""
+
+
+def test_people_and_other_records(persona_world):
+    """v: view; m: manage (change roles, deactivate). An action without a rule is refused.
+
+    Members (with two factors) see their own organisation's people; its admins manage them
+    and see its invitations and audit trail. Registry ties have no owner yet: TLP:CLEAR ones
+    are public, the rest invisible. Comments, attachments and history follow their case.
+    """
+    expected, actual = table(persona_world, PEOPLE_AND_RECORDS, (("v", "view"), ("m", "manage")))
     assert actual == expected

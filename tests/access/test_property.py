@@ -103,6 +103,8 @@ def may_see(world: World, who: int | None, report: Report) -> bool:
     if person is None or not person.active or not person.second_factor:
         return False  # without two factors a person sees what the public sees
     org = person.organisation
+    # Authorship counts within the author's organisation: after moving to another city,
+    # a person no longer sees what they wrote for the old one (like anyone who leaves).
     own = org is not None and org == report.organisation
     author = own and report.author == who
     if report.state == "draft":

@@ -139,10 +139,10 @@ def case_moderate(actor: Actor) -> Q:
 @rule("cases.case", "see_reporter")
 def case_see_reporter(actor: Actor) -> Q:
     """Who reported it: hidden for anonymous cases outside the author's organisation."""
-    q = case_levels_q(actor) & Q(anonymous=False)
+    reporter_shown = Q(anonymous=False)
     if actor.organisation_id is not None:
-        q |= case_levels_q(actor) & Q(organisation_id=actor.organisation_id)
-    return q
+        reporter_shown |= Q(organisation_id=actor.organisation_id)
+    return case_levels_q(actor) & reporter_shown
 
 
 @rule("cases.case", "audit")

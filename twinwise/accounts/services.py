@@ -31,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from twinwise.access.actors import Actor
 from twinwise.access.policy import PermissionDenied, require_model
 from twinwise.core.errors import UserFacingError
+from twinwise.core.reports import ImportReport
 from twinwise.directory.models import Place
 from twinwise.interchange.readers import decode_upload, read_members
 from twinwise.partnerships.services import _Resolver
@@ -522,16 +523,7 @@ def organisation_leave(*, user: User) -> User:
 # -- import members -------------------------------------------------------------------------------
 
 
-@dataclass
-class MembersReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    places_created: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
+MembersReport = ImportReport
 
 
 def _member_values(resolver: _Resolver, line: int, record: dict) -> dict:

@@ -25,6 +25,7 @@ from twinwise.access.actors import Actor
 from twinwise.access.policy import require_model
 from twinwise.accounts.models import Organisation
 from twinwise.core.errors import UserFacingError
+from twinwise.core.reports import ImportReport
 from twinwise.interchange.exporters import check_format
 from twinwise.interchange.readers import InterchangeError, decode_upload, read_cases
 from twinwise.interchange.writers import case_csv_columns, write_csv, write_jsonl
@@ -83,15 +84,7 @@ def resolve_recipients(recipients: dict | None, *, organisation_id: int | None) 
 # -- import ------------------------------------------------------------------------------
 
 
-@dataclass
-class CaseImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
+CaseImportReport = ImportReport
 
 
 @dataclass

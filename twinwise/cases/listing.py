@@ -9,16 +9,17 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from twinwise.access.actors import Actor
 from twinwise.core import taxonomy
+from twinwise.core.facet_ui import Chip, FacetGroup
+from twinwise.core.facet_ui import facet_groups as shared_facet_groups
 from twinwise.partnerships.views import partial_date, sharing
 
 from .models import CaseState
-from .search import FACETS, CasePage, CaseQuery, FacetValue
+from .search import FACETS, CasePage, CaseQuery
 
 # Facets in the order a reader scans them, with a plain-language title and hint.
 FACET_GROUPS: tuple[tuple[str, str, str], ...] = (
@@ -44,7 +45,6 @@ FACET_GROUPS: tuple[tuple[str, str, str], ...] = (
     ("state", gettext_lazy("State"), ""),
 )
 FACET_TITLES = {facet: str(title) for facet, title, _hint in FACET_GROUPS}
-VISIBLE_VALUES = 6
 
 SORT_LABELS = {
     "relevance": gettext_lazy("Best match"),
@@ -78,51 +78,8 @@ def case_url(pk: int) -> str:
         return f"/cases/{pk}/"
 
 
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    dom_id: str
-
-
-@dataclass
-class FacetGroup:
-    facet: str
-    title: str
-    hint: str
-    options: list[FacetOption]
-    more: list[FacetOption]
-
-    @property
-    def has_selected_more(self) -> bool:
-        return any(o.selected for o in self.more)
-
-
-def _option(facet: str, fv: FacetValue) -> FacetOption:
-    # Ids follow the value, not its position, so htmx gives focus back to the same box.
-    key = slugify(fv.value) or fv.value.encode().hex()
-    return FacetOption(fv.value, fv.label, fv.count, fv.selected, f"f-{facet}-{key}"[:120])
-
-
 def facet_groups(page: CasePage) -> list[FacetGroup]:
-    groups = []
-    for facet, title, hint in FACET_GROUPS:
-        options = [_option(facet, fv) for fv in page.facets.get(facet, [])]
-        if options:
-            shown, more = options[:VISIBLE_VALUES], options[VISIBLE_VALUES:]
-            groups.append(FacetGroup(facet, str(title), str(hint), shown, more))
-    return groups
-
-
-@dataclass
-class Chip:
-    label: str
-    remove_url: str
-    # Removing the text or "mine" changes controls outside the part htmx replaces, so
-    # those chips load the whole page.
-    full_page: bool = False
+    return shared_facet_groups(page.facets, FACET_GROUPS)
 
 
 def active_chips(page: CasePage) -> list[Chip]:

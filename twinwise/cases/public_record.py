@@ -33,6 +33,7 @@ from twinwise.access.policy import require_model
 from twinwise.accounts.models import Organisation
 from twinwise.core.dates import partial_date_year
 from twinwise.core.errors import UserFacingError
+from twinwise.core.reports import ImportReport
 from twinwise.directory.models import Counterpart, Country
 from twinwise.directory.selectors import place_get
 from twinwise.directory.services import created_places_lookup, place_index
@@ -71,16 +72,9 @@ LOADED = (
 
 
 @dataclass
-class PublicRecordReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+class PublicRecordReport(ImportReport):
     with_partnership: int = 0
     with_counterpart: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
 
 
 def _rows(name: str, data_dir) -> Iterator[tuple[int, dict[str, str]]]:

@@ -10,6 +10,7 @@ from twinwise.access.actors import Actor
 from twinwise.access.policy import require_model
 from twinwise.core.dates import partial_date_year
 from twinwise.core.errors import UserFacingError
+from twinwise.core.reports import ImportReport
 from twinwise.core.versioning import bump
 from twinwise.directory.models import Counterpart, Country, PlaceKind
 from twinwise.directory.resolution import PlaceIndex
@@ -59,18 +60,6 @@ class Prepared:
     external_id: str
     values: dict
     sources: list[SourceSpec] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    places_created: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
 
 
 class _Resolver:

@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,12 +21,13 @@ from twinwise.access.actors import actor_for
 from twinwise.core import taxonomy
 from twinwise.core.dates import parse_partial_date
 from twinwise.core.errors import UserFacingError
+from twinwise.core.facet_ui import Chip, FacetGroup
+from twinwise.core.facet_ui import facet_groups as shared_facet_groups
 from twinwise.core.htmx import is_htmx, render_page_or_fragment
 
 from . import facets
 from .models import Partnership, PartnershipSource
 from .selectors import (
-    FacetValue,
     RegistryPage,
     RegistryQuery,
     parse_registry_query,
@@ -98,7 +98,6 @@ FACET_GROUPS: tuple[tuple[str, str, str], ...] = (
 )
 FACET_TITLES = {facet: str(title) for facet, title, _hint in FACET_GROUPS}
 # Values beyond this many go behind a "Show all" disclosure so the filter column stays short.
-VISIBLE_VALUES = 6
 
 SORT_CHOICES = (
     ("counterpart", gettext_lazy("Chinese city, A to Z")),
@@ -127,52 +126,8 @@ def registry_url(query: RegistryQuery, *, page: int = 1, **values: tuple[str, ..
     return f"{base}?{urlencode(params)}" if params else base
 
 
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    dom_id: str
-
-
-@dataclass
-class FacetGroup:
-    facet: str
-    title: str
-    hint: str
-    options: list[FacetOption]
-    more: list[FacetOption]
-
-    @property
-    def has_selected_more(self) -> bool:
-        return any(o.selected for o in self.more)
-
-
 def facet_groups(page: RegistryPage) -> list[FacetGroup]:
-    groups = []
-    for facet, title, hint in FACET_GROUPS:
-        options = [_option(facet, fv) for fv in page.facets.get(facet, [])]
-        if options:
-            shown, more = options[:VISIBLE_VALUES], options[VISIBLE_VALUES:]
-            groups.append(FacetGroup(facet, str(title), str(hint), shown, more))
-    return groups
-
-
-def _option(facet: str, fv: FacetValue) -> FacetOption:
-    # Ids follow the value, not its position, so htmx gives focus back to the same
-    # checkbox after new counts reorder the list.
-    key = slugify(fv.value) or fv.value.encode().hex()
-    return FacetOption(fv.value, fv.label, fv.count, fv.selected, f"f-{facet}-{key}")
-
-
-@dataclass
-class Chip:
-    label: str
-    remove_url: str
-    # Removing the name or the scope changes controls outside the part htmx replaces, so
-    # those chips load the whole page instead.
-    full_page: bool = False
+    return shared_facet_groups(page.facets, FACET_GROUPS)
 
 
 def active_chips(page: RegistryPage) -> list[Chip]:

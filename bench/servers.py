@@ -39,14 +39,18 @@ def random_secret(length: int = 50) -> str:
 
 
 class Server:
-    def __init__(self, name: str, argv: list[str], port: int, env: dict, log: Path, cwd: Path):
+    def __init__(
+        self, name: str, argv: list[str], port: int, env: dict, log: Path, cwd: Path,
+        start_seconds: float = 90,
+    ):  # fmt: skip
         self.name, self.argv, self.port, self.env, self.log, self.cwd = (
             name, argv, port, env, log, cwd,
         )  # fmt: skip
+        self.start_seconds = start_seconds
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
-        self.start()
+        self.start(self.start_seconds)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -155,8 +159,8 @@ def memory_mb(pid: int) -> dict[str, float]:
 def twinwise(port: int, data_dir: Path, project_dir: Path, log: Path, workers: int = 2) -> Server:
     """gunicorn with the production settings, as an operator would run it.
 
-    `--timeout 300`: at 1M rows the first request of a worker builds the registry index,
-    which takes longer than gunicorn's default 30 s worker timeout (see docs/performance.md).
+    With the project's gunicorn.conf.py (timeout 120, preload_app: the master builds the
+    registry index once before forking, see that file and docs/performance.md).
     """
     env = {
         **os.environ,
@@ -168,10 +172,11 @@ def twinwise(port: int, data_dir: Path, project_dir: Path, log: Path, workers: i
         "PYTHONUNBUFFERED": "1",
     }
     argv = [
-        sys.executable, "-m", "gunicorn", "twinwise.wsgi",
-        "-w", str(workers), "-b", f"{HOST}:{port}", "--timeout", "300",
+        sys.executable, "-m", "gunicorn", "-c", str(project_dir / "gunicorn.conf.py"),
+        "twinwise.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}",
     ]  # fmt: skip
-    return Server("twinwise (gunicorn)", argv, port, env, log, project_dir)
+    # The port opens only once the master has built the index (tens of seconds at 1M).
+    return Server("twinwise (gunicorn)", argv, port, env, log, project_dir, start_seconds=300)
 
 
 def datasette(port: int, db_path: Path, project_dir: Path, log: Path) -> Server:

@@ -1,12 +1,12 @@
 """A columnar, in-memory index of the registry for fast faceted search.
 
-Why: the registry page asks for 8 facet counts plus one page of rows on every change of a
-filter. Done in SQL that is 9 aggregate scans of the partnership table — hundreds of ms at
-1M rows on SQLite or PostgreSQL. Here each facet is a small-integer numpy column (about
-40 bytes a row), a filter is a boolean mask and a facet count is one `bincount`, so a
-query at 1M rows takes a few ms. The index is rebuilt when the `partnerships` data version
-changes (core.versioning), so a write in any process is picked up by every worker.
-ADR 0005 records the choice.
+Why: the registry page asks for 9 facet counts plus one page of rows on every change of a
+filter. Done in SQL that is 9 aggregate scans of the partnership table — seconds at 1M
+rows on SQLite (docs/performance.md). Here each facet is a small-integer numpy column, a
+filter is a boolean mask and a facet count is one `bincount`, so a query at 1M rows takes
+a few tens of ms. The index is rebuilt when the `partnerships` data version changes
+(core.versioning), so a write in any process is picked up by every worker. ADR 0005
+records the choice and the measured cost (build time, memory).
 
 Facet counts are disjunctive: the counts of one facet apply every *other* active filter,
 so each count says how many rows that value would give if added.
@@ -21,6 +21,7 @@ from django.db import connection
 
 from twinwise.core import taxonomy
 from twinwise.core.versioning import current
+from twinwise.directory.models import Counterpart, Place
 
 DATA_SET = "partnerships"
 FACETS = (
@@ -39,6 +40,17 @@ REPORTED = "reported"  # the status value for "no source says what state the tie
 UNKNOWN_DECADE = "unknown"
 SIDES = ("mainland", "sar", "taiwan", "none")
 REGIONS = ("europe", "north-america", "latin-america", "asia", "africa", "oceania")
+
+# Facets with few values (at most a few dozen each). Their counts for the unfiltered ones
+# come from a single bincount over one combined code (see `_joint_code`), instead of one
+# pass over the rows per facet.
+SMALL_FACETS = ("side", "region", "kind", "status", "decade")
+# Facets with hundreds or thousands of values: counted with bincount over an intp copy of
+# the column (bincount would otherwise convert the selected values on every request).
+WIDE_FACETS = ("country", "province", "counterpart")
+# Rows fetched per round trip while building: bounds the Python tuples alive at once
+# (a single fetchall of 1M 14-column rows peaked at 1.9 GB; chunks keep it ~400 MB).
+FETCH_CHUNK = 100_000
 
 
 @dataclass(frozen=True)
@@ -86,11 +98,39 @@ class _Vocabulary:
     def lookup(self, value: str) -> int | None:
         return self.codes.get(value)
 
+    def encode(self, values, dtype) -> np.ndarray:
+        """Codes for a column of values; one dict lookup per row, new values coded first."""
+        codes = self.codes
+        for value in dict.fromkeys(values):
+            if value not in codes:
+                codes[value] = self.code(value)  # None gets the code of ""
+        return np.fromiter(map(self.codes.__getitem__, values), dtype, len(values))
 
+
+# The columns `_encode_chunk` makes, with their types (an empty registry needs them too).
+_COLUMN_TYPES = {
+    "id": np.int64,
+    "tlp": np.int8,
+    "local": np.int32,
+    "counterpart": np.int32,
+    "country": np.int16,
+    "region": np.int8,
+    "side": np.int8,
+    "province": np.int16,
+    "kind": np.int8,
+    "status": np.int8,
+    "domain": np.int32,
+    "decade": np.int16,
+    "signed": np.int32,
+    "org": np.int32,
+}
+
+# One row per partnership, with the attributes of both places it needs. Names are not
+# fetched: sort ranks come from the ~34,000 place names, not from 1M row names.
 _SQL = """
 SELECT p.id, p.tlp, p.local_id, COALESCE(p.counterpart_id, 0), lp.country_id, lc.region,
        cc.china_side, COALESCE(cp.province, ''), p.kind, p.status, p.domains, p.signed_year,
-       p.signed_on, lp.name, COALESCE(cp.name, co.name)
+       p.signed_on, COALESCE(p.counterpart_org_id, 0)
 FROM partnerships_partnership p
 JOIN directory_place lp ON lp.id = p.local_id
 JOIN directory_country lc ON lc.iso2 = lp.country_id
@@ -102,7 +142,7 @@ ORDER BY p.id
 
 
 class RegistryIndex:
-    """One immutable snapshot of the registry's facet columns."""
+    """One immutable snapshot of the registry's facet columns, and the search over it."""
 
     def __init__(self, version: int):
         self.version = version
@@ -115,69 +155,57 @@ class RegistryIndex:
         self.status = _Vocabulary((REPORTED, *taxonomy.ids("partnership_statuses")))
         self.decade = _Vocabulary((UNKNOWN_DECADE,))
         self.domain_bits = {d: 1 << i for i, d in enumerate(taxonomy.ids("partnership_domains"))}
-        self._load()
+        # Per-snapshot caches: base masks per (levels, scope) here, and `memo` for callers
+        # (facet labels in selectors). Both go away with the snapshot when the data changes.
+        self._base_cache: dict[tuple[frozenset[str], str], np.ndarray] = {}
+        self.memo: dict = {}
+        org = self._load()
+        self.order = self._orders(org)
+        self._prepare_search()
 
-    def _load(self) -> None:
+    # -- building -------------------------------------------------------------------
+
+    def _load(self) -> np.ndarray:
+        """Fill the columns chunk by chunk; returns the organisation column (sorting only)."""
+        parts: dict[str, list[np.ndarray]] = {}
         with connection.cursor() as cursor:
             cursor.execute(_SQL)
-            rows = cursor.fetchall()
-        n = len(rows)
-        self.n = n
-        self.ids = np.empty(n, np.int64)
-        cols = {
-            name: np.zeros(n, dtype)
-            for name, dtype in (
-                ("tlp", np.int8),
-                ("local", np.int32),
-                ("counterpart", np.int32),
-                ("country", np.int16),
-                ("region", np.int8),
-                ("side", np.int8),
-                ("province", np.int16),
-                ("kind", np.int8),
-                ("status", np.int8),
-                ("domain", np.int32),
-                ("decade", np.int16),
-                ("signed", np.int32),
-            )
-        }
-        names_local: list[str] = [""] * n
-        names_cp: list[str] = [""] * n
-        for i, row in enumerate(rows):
-            (
-                pk,
-                tlp,
-                local,
-                cp,
-                country,
-                region,
-                side,
-                province,
-                kind,
-                status,
-                domains,
-                year,
-                signed_on,
-                local_name,
-                cp_name,
-            ) = row
-            self.ids[i] = pk
-            cols["tlp"][i] = self.tlp.code(tlp)
-            cols["local"][i] = local
-            cols["counterpart"][i] = cp
-            cols["country"][i] = self.country.code(country)
-            cols["region"][i] = self.region.code(region)
-            cols["side"][i] = self.side.code(side or "none")
-            cols["province"][i] = self.province.code(province)
-            cols["kind"][i] = self.kind.code(kind)
-            cols["status"][i] = self.status.code(status or REPORTED)
-            cols["domain"][i] = self._domain_mask(domains)
-            cols["decade"][i] = self.decade.code(f"{year // 10 * 10}" if year else UNKNOWN_DECADE)
-            cols["signed"][i] = _sortable_date(signed_on)
-            names_local[i] = local_name.casefold()
-            names_cp[i] = cp_name.casefold()
+            while rows := cursor.fetchmany(FETCH_CHUNK):
+                for name, array in self._encode_chunk(rows).items():
+                    parts.setdefault(name, []).append(array)
+                del rows  # free the tuples before the next chunk arrives
+        if parts:
+            cols = {name: np.concatenate(arrays) for name, arrays in parts.items()}
+        else:  # an empty registry
+            cols = {name: np.zeros(0, dtype) for name, dtype in _COLUMN_TYPES.items()}
+        self.ids = cols.pop("id")
+        self.n = int(self.ids.size)
+        org = cols.pop("org")
         self.cols = cols
-        self.order = self._orders(names_local, names_cp)
+        return org
+
+    def _encode_chunk(self, rows) -> dict[str, np.ndarray]:
+        """One chunk of rows as numpy columns (transposed once, then column by column)."""
+        (ids, tlp, local, cp, country, region, side, province, kind, status, domains, year,
+         signed_on, org) = zip(*rows, strict=True)  # fmt: skip
+        n = len(rows)
+        return {
+            "id": np.fromiter(ids, np.int64, n),
+            "tlp": self.tlp.encode(tlp, np.int8),
+            "local": np.fromiter(local, np.int32, n),
+            "counterpart": np.fromiter(cp, np.int32, n),
+            "country": self.country.encode(country, np.int16),
+            "region": self.region.encode(region, np.int8),
+            "side": self.side.encode([s or "none" for s in side], np.int8),
+            "province": self.province.encode(province, np.int16),
+            "kind": self.kind.encode(kind, np.int8),
+            "status": self.status.encode([s or REPORTED for s in status], np.int8),
+            # Few distinct values (JSON lists of domains, dates): compute each once.
+            "domain": _memoised(self._domain_mask, domains, np.int32),
+            "decade": self.decade.encode([_decade(y) for y in year], np.int16),
+            "signed": _memoised(_sortable_date, signed_on, np.int32),
+            "org": np.fromiter(org, np.int32, n),
+        }
 
     def _domain_mask(self, domains) -> int:
         if isinstance(domains, str):
@@ -187,65 +215,98 @@ class RegistryIndex:
             mask |= self.domain_bits.get(domain, 0)
         return mask
 
-    def _orders(self, names_local: list[str], names_cp: list[str]) -> dict[str, np.ndarray]:
-        """Row permutations for each sort, computed once per snapshot."""
-        rank_local = _ranks(names_local)
-        rank_cp = _ranks(names_cp)
+    def _orders(self, org: np.ndarray) -> dict[str, np.ndarray]:
+        """Row permutations for each sort, computed once per snapshot.
+
+        Names are ranked once over places and organisations together (equal names share a
+        rank, so lexsort's second key really breaks ties), then looked up per row by id.
+        """
+        places = list(Place.objects.values_list("id", "name"))
+        orgs = list(Counterpart.objects.values_list("id", "name"))
+        names = sorted({name.casefold() for _pk, name in places + orgs})
+        rank = {name: i for i, name in enumerate(names)}
+        place_rank = _rank_table(places, rank)
+        org_rank = _rank_table(orgs, rank)
+        cp = self.cols["counterpart"]
+        rank_local = place_rank[self.cols["local"]]
+        rank_cp = np.where(cp > 0, place_rank[cp], org_rank[np.minimum(org, org_rank.size - 1)])
         return {
             "counterpart": np.lexsort((rank_local, rank_cp)),
             "local": np.lexsort((rank_cp, rank_local)),
-            # Newest signed first; unknown dates last.
+            # Newest signed first; unknown dates (0) last.
             "signed": np.lexsort((rank_cp, -self.cols["signed"])),
         }
 
-    # -- querying -------------------------------------------------------------------
+    def _prepare_search(self) -> None:
+        """Derived columns that make each search cheaper (~30 bytes a row)."""
+        cols = self.cols
+        self._small_sizes = [len(getattr(self, f).values) for f in SMALL_FACETS]
+        self._joint, self._joint_cells = _joint_code(cols, SMALL_FACETS, self._small_sizes)
+        self._wide = {f: cols[f].astype(np.intp) for f in WIDE_FACETS}
+        self._chinese = cols["side"] != self.side.lookup("none")
+        # Text search marks place ids in a table this long.
+        self._place_id_limit = (
+            int(max(cols["local"].max(initial=0), cols["counterpart"].max(initial=0))) + 1
+        )
+
+    # -- masks ----------------------------------------------------------------------
 
     def _codes(self, vocab: _Vocabulary, values) -> list[int]:
         return [c for c in (vocab.lookup(v) for v in values) if c is not None]
 
+    def _lut_mask(self, column: str, codes) -> np.ndarray:
+        """Rows whose code is one of `codes`: a lookup table indexed by the column.
+
+        Faster than np.isin (no sort); codes outside the column's range match nothing, so a
+        huge id in a URL cannot make a huge table.
+        """
+        col = self.cols[column]
+        lut = np.zeros(int(col.max(initial=0)) + 1, bool)
+        lut[[c for c in codes if 0 < c < lut.size]] = True
+        return lut[col]
+
     def _facet_mask(self, facet: str, f: Filters) -> np.ndarray | None:
         """The mask for one facet's active values, or None when that facet is not filtered."""
-        cols = self.cols
-        if facet == "counterpart":
-            return (
-                np.isin(cols["counterpart"], np.asarray(f.counterpart, np.int32))
-                if f.counterpart
-                else None
-            )
-        if facet == "domain":
-            if not f.domain:
-                return None
-            bits = 0
-            for d in f.domain:
-                bits |= self.domain_bits.get(d, 0)
-            return (cols["domain"] & bits) != 0
         values = getattr(f, facet)
         if not values:
             return None
-        vocab = getattr(self, facet)
-        return np.isin(cols[facet], np.asarray(self._codes(vocab, values), cols[facet].dtype))
+        if facet == "counterpart":
+            return self._lut_mask("counterpart", values)
+        if facet == "domain":
+            bits = 0
+            for d in values:
+                bits |= self.domain_bits.get(d, 0)
+            return (self.cols["domain"] & bits) != 0
+        return self._lut_mask(facet, self._codes(getattr(self, facet), values))
 
     def _base_mask(self, f: Filters, levels: frozenset[str]) -> np.ndarray:
-        """Access level, scope and text search: filters that no facet count ignores."""
-        mask = np.isin(self.cols["tlp"], np.asarray(self._codes(self.tlp, levels), np.int8))
-        if f.scope == "china":
-            mask &= self.cols["side"] != self.side.lookup("none")
-        if f.q_place_ids is not None:
-            hit = np.zeros(
-                int(max(self.cols["local"].max(initial=0), self.cols["counterpart"].max(initial=0)))
-                + 1,
-                bool,
-            )
-            ids = np.asarray([i for i in f.q_place_ids if i < len(hit)], np.int64)
-            hit[ids] = True
-            text = hit[self.cols["local"]] | hit[self.cols["counterpart"]]
-            if f.q_country_codes:
-                text |= np.isin(
-                    self.cols["country"],
-                    np.asarray(self._codes(self.country, f.q_country_codes), np.int16),
-                )
-            mask &= text
-        return mask
+        """Access level, scope and text search: filters that no facet count ignores.
+
+        The access/scope part is the same for every request of one kind of visitor, so it
+        is computed once per snapshot (read-only: callers copy before narrowing it).
+        """
+        key = (frozenset(levels), f.scope)
+        base = self._base_cache.get(key)
+        if base is None:
+            base = self._lut_mask("tlp", self._codes(self.tlp, levels))
+            if f.scope == "china":
+                base &= self._chinese
+            base.flags.writeable = False
+            self._base_cache[key] = base
+        if f.q_place_ids is None:
+            return base
+        return base & self._text_mask(f)
+
+    def _text_mask(self, f: Filters) -> np.ndarray:
+        """Rows where either place matched the text search (or the local country did)."""
+        hit = np.zeros(self._place_id_limit, bool)
+        hit[[i for i in f.q_place_ids if 0 <= i < hit.size]] = True
+        text = hit[self.cols["local"]] | hit[self.cols["counterpart"]]
+        if f.q_country_codes:
+            text |= self._lut_mask("country", self._codes(self.country, f.q_country_codes))
+        return text
+
+    # -- querying -------------------------------------------------------------------
 
     def search(
         self,
@@ -259,48 +320,104 @@ class RegistryIndex:
     ) -> EngineResult:
         base = self._base_mask(f, levels)
         masks = {facet: self._facet_mask(facet, f) for facet in FACETS}
-        full = base.copy()
-        for m in masks.values():
-            if m is not None:
-                full &= m
-        ordered = full[self.order.get(sort, self.order["counterpart"])]
-        positions = np.flatnonzero(ordered)
-        total = int(positions.size)
-        page_rows = self.order.get(sort, self.order["counterpart"])[
-            positions[offset : offset + limit]
-        ]
-        result = EngineResult(total=total, ids=[int(x) for x in self.ids[page_rows]])
+        full = _and_all(base, masks.values())
+        order = self.order.get(sort, self.order["counterpart"])
+        positions = np.flatnonzero(full[order])
+        page_rows = order[positions[offset : offset + limit]]
+        result = EngineResult(total=int(positions.size), ids=self.ids[page_rows].tolist())
         if facets:
-            for facet in FACETS:
-                if masks[facet] is None:
-                    sub = full
-                else:
-                    sub = base.copy()
-                    for other, m in masks.items():
-                        if other != facet and m is not None:
-                            sub &= m
-                result.facets[facet] = self._counts(facet, sub)
+            result.facets = self._facet_counts(base, masks, full)
         return result
 
+    def _facet_counts(self, base, masks, full) -> dict[str, list[tuple[str, int]]]:
+        """Disjunctive counts: a filtered facet is counted under every filter but its own."""
+        joint = None
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for facet in FACETS:
+            if masks[facet] is not None:
+                others = (m for other, m in masks.items() if other != facet)
+                counts[facet] = self._counts(facet, _and_all(base, others))
+            elif facet in SMALL_FACETS:
+                if joint is None:  # one pass serves every unfiltered small facet
+                    joint = self._joint_counts(full)
+                counts[facet] = self._pairs(facet, self._marginal(joint, facet))
+            else:
+                counts[facet] = self._counts(facet, full)
+        return counts
+
+    def _joint_counts(self, mask: np.ndarray) -> np.ndarray:
+        """Counts of every side×region×kind×status×decade combination, one axis per facet."""
+        flat = np.bincount(self._joint[mask], minlength=self._joint_cells)
+        return flat.reshape(self._small_sizes[::-1])  # the first facet varies fastest
+
+    def _marginal(self, joint: np.ndarray, facet: str) -> np.ndarray:
+        axis = len(SMALL_FACETS) - 1 - SMALL_FACETS.index(facet)
+        return joint.sum(axis=tuple(a for a in range(joint.ndim) if a != axis))
+
     def _counts(self, facet: str, mask: np.ndarray) -> list[tuple[str, int]]:
-        col = self.cols[facet][mask]
         if facet == "domain":
-            return [(d, int(np.count_nonzero(col & bit))) for d, bit in self.domain_bits.items()]
+            return self._domain_counts(mask)
         if facet == "counterpart":
-            chinese = self.cols["side"][mask] != self.side.lookup("none")
-            ids, counts = np.unique(col[chinese], return_counts=True)
-            return [(str(int(i)), int(c)) for i, c in zip(ids, counts, strict=True)]
-        counts = np.bincount(col.astype(np.int64), minlength=len(getattr(self, facet).values))
+            # Counterparts are listed for the Chinese side only; 0 (an organisation) is none.
+            counts = np.bincount(self._wide["counterpart"][mask & self._chinese])
+            return [(str(i), int(counts[i])) for i in np.flatnonzero(counts).tolist() if i]
+        size = len(getattr(self, facet).values)
+        if facet in WIDE_FACETS:
+            values = self._wide[facet][mask]
+        else:
+            values = self.cols[facet][mask].astype(np.intp)
+        return self._pairs(facet, np.bincount(values, minlength=size))
+
+    def _domain_counts(self, mask: np.ndarray) -> list[tuple[str, int]]:
+        """A row counts for each of its domains: count the bit combinations, then per bit."""
+        combos = np.bincount(self.cols["domain"][mask], minlength=1 << len(self.domain_bits))
+        has = np.arange(combos.size)
+        return [(d, int(combos[(has & bit) != 0].sum())) for d, bit in self.domain_bits.items()]
+
+    def _pairs(self, facet: str, counts: np.ndarray) -> list[tuple[str, int]]:
         vocab = getattr(self, facet)
-        return [(vocab.values[code], int(c)) for code, c in enumerate(counts) if code and c]
+        return [
+            (vocab.values[code], int(c)) for code, c in enumerate(counts.tolist()) if code and c
+        ]
 
 
-def _ranks(names: list[str]) -> np.ndarray:
-    """Dense ranks: equal names share a rank, so a secondary sort key can order them."""
-    if not names:
-        return np.zeros(0, np.int32)
-    _unique, inverse = np.unique(np.asarray(names), return_inverse=True)
-    return inverse.astype(np.int32)
+def _and_all(base: np.ndarray, masks) -> np.ndarray:
+    """A new mask: `base` AND every mask that is not None (base itself is not changed)."""
+    out = base.copy()
+    for m in masks:
+        if m is not None:
+            out &= m
+    return out
+
+
+def _joint_code(cols, facets: tuple[str, ...], sizes: list[int]) -> tuple[np.ndarray, int]:
+    """Each row's combination of the small facets' codes as one integer (mixed radix)."""
+    joint = np.zeros(len(cols[facets[0]]), np.int64)
+    step = 1
+    for facet, size in zip(facets, sizes, strict=True):
+        joint += cols[facet].astype(np.int64) * step
+        step *= size
+    return joint.astype(np.intp), step
+
+
+def _memoised(fn, values, dtype) -> np.ndarray:
+    try:
+        cache = {v: fn(v) for v in set(values)}
+    except TypeError:  # unhashable values (PostgreSQL returns JSON lists as lists)
+        return np.fromiter(map(fn, values), dtype, len(values))
+    return np.fromiter(map(cache.__getitem__, values), dtype, len(values))
+
+
+def _rank_table(pairs: list[tuple[int, str]], rank: dict[str, int]) -> np.ndarray:
+    """Name rank indexed by primary key (0 for ids that do not exist)."""
+    table = np.zeros(max((pk for pk, _name in pairs), default=0) + 1, np.int32)
+    for pk, name in pairs:
+        table[pk] = rank[name.casefold()]
+    return table
+
+
+def _decade(year: int | None) -> str:
+    return f"{year // 10 * 10}" if year else UNKNOWN_DECADE
 
 
 def _sortable_date(value: str | None) -> int:
@@ -329,3 +446,11 @@ def get_index() -> RegistryIndex:
         if _snapshot is None or _snapshot.version != version:
             _snapshot = RegistryIndex(version)
         return _snapshot
+
+
+def latest_index() -> RegistryIndex:
+    """The snapshot `get_index()` last returned, without asking the database again.
+
+    For per-snapshot caches of a request that has just called `get_index()`.
+    """
+    return _snapshot if _snapshot is not None else get_index()

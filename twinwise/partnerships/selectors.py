@@ -231,16 +231,14 @@ def _label_facets(
 
 def _facet_labels(raw: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], str]:
     labels: dict[tuple[str, str], str] = {}
-    counterpart_ids = [
-        int(v) for v, _c in sorted(raw.get("counterpart", []), key=lambda p: -p[1])[:200]
-    ]
-    for place in Place.objects.filter(pk__in=counterpart_ids).only(
-        "name", "names_zh", "country_id"
-    ):
-        zh = f" {place.name_zh}" if place.name_zh else ""
-        labels[("counterpart", str(place.pk))] = f"{place.name}{zh}"
-    for country in Country.objects.filter(pk__in=[v for v, _c in raw.get("country", [])]):
-        labels[("country", country.pk)] = country.name
+    counterpart_ids = [v for v, _c in sorted(raw.get("counterpart", []), key=lambda p: -p[1])[:200]]
+    names = _place_and_country_names(counterpart_ids)
+    for value in counterpart_ids:
+        if value in names["counterpart"]:
+            labels[("counterpart", value)] = names["counterpart"][value]
+    for value, _c in raw.get("country", []):
+        if value in names["country"]:
+            labels[("country", value)] = names["country"][value]
     side_labels = {
         "mainland": _("Mainland China (PRC)"),
         "sar": _("Hong Kong and Macau"),
@@ -263,6 +261,30 @@ def _facet_labels(raw: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str]
     for value, _c in raw.get("decade", []):
         labels[("decade", value)] = _("Unknown") if value == facets.UNKNOWN_DECADE else f"{value}s"
     return labels
+
+
+def _place_and_country_names(counterpart_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Labels of counterpart places and countries, cached with the registry snapshot.
+
+    Why: building them per request meant ~450 model instances (~10 ms at 1M rows). The
+    cache lives in the snapshot's `memo`, so it is dropped when the partnerships data
+    version moves; a counterpart is looked up once, the first time a facet lists it.
+    """
+    memo = facets.latest_index().memo
+    names = memo.get("labels")
+    if names is None:
+        countries = dict(Country.objects.values_list("iso2", "name"))
+        names = memo.setdefault("labels", {"counterpart": {}, "country": countries})
+    known = names["counterpart"]
+    missing = [int(v) for v in counterpart_ids if v not in known]
+    for pk, name, names_zh in Place.objects.filter(pk__in=missing).values_list(
+        "pk", "name", "names_zh"
+    ):
+        zh = names_zh.split("|", 1)[0] if names_zh else ""  # as Place.name_zh
+        known[str(pk)] = f"{name} {zh}" if zh else name
+    for pk in missing:
+        known.setdefault(str(pk), str(pk))  # no such place: the id, and no query next time
+    return names
 
 
 def partnership_get(*, actor: Actor, pk: int) -> Partnership:

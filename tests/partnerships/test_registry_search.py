@@ -327,3 +327,15 @@ def test_engine_agrees_with_plain_sql(richer_world, levels, scope):
         assert (result.total, result.ids) == (total, ids), (mix, sort)
         engine_counts = {f: {v: c for v, c in pairs if c} for f, pairs in result.facets.items()}
         assert engine_counts == facet_counts, mix
+
+
+def test_facet_counts_are_cached_per_filter_set_and_bounded(world, monkeypatch):
+    from twinwise.partnerships import facets
+
+    first = search("kind=sister-city")
+    again = search("kind=sister-city&page=1&sort=local")
+    assert first.facets == again.facets
+    monkeypatch.setattr(facets, "FACET_CACHE_SIZE", 2)
+    for decade in ("1970", "1980", "1990", "2000"):
+        search(f"decade={decade}")
+    assert len(facets.get_index()._facet_cache) == 2

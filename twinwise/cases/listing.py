@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from twinwise.access.actors import Actor
 from twinwise.core import taxonomy
-from twinwise.core.facet_ui import Chip, FacetGroup
+from twinwise.core.facet_ui import Chip, FacetGroup, Pager
 from twinwise.core.facet_ui import facet_groups as shared_facet_groups
+from twinwise.core.facet_ui import pager as shared_pager
 from twinwise.partnerships.views import partial_date, sharing
 
 from .models import CaseState
@@ -101,24 +102,8 @@ def active_chips(page: CasePage) -> list[Chip]:
     return chips
 
 
-@dataclass
-class Pager:
-    previous_url: str
-    next_url: str
-    first_url: str
-    last_url: str
-
-
 def pager(page: CasePage) -> Pager | None:
-    if page.pages <= 1:
-        return None
-    query, current, last = page.query, page.page, page.pages
-    return Pager(
-        previous_url=list_url(query, page=min(current, last + 1) - 1) if current > 1 else "",
-        next_url=list_url(query, page=current + 1) if current < last else "",
-        first_url=list_url(query, page=1) if current > 2 else "",
-        last_url=list_url(query, page=last) if current < last - 1 else "",
-    )
+    return shared_pager(page.page, page.pages, lambda n: list_url(page.query, page=n))
 
 
 @dataclass

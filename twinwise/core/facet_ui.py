@@ -55,3 +55,26 @@ def facet_groups(facets: dict, groups: tuple[tuple[str, str, str], ...]) -> list
             shown, more = options[:VISIBLE_VALUES], options[VISIBLE_VALUES:]
             out.append(FacetGroup(facet, str(title), str(hint), shown, more))
     return out
+
+
+@dataclass
+class Pager:
+    previous_url: str
+    next_url: str
+    first_url: str
+    last_url: str
+
+
+def pager(current: int, last: int, url_for) -> Pager | None:
+    """Previous / next (and first / last) links; None when everything fits on one page.
+
+    `url_for(page)` builds the address of a page with the list's filters kept.
+    """
+    if last <= 1:
+        return None
+    return Pager(
+        previous_url=url_for(min(current, last + 1) - 1) if current > 1 else "",
+        next_url=url_for(current + 1) if current < last else "",
+        first_url=url_for(1) if current > 2 else "",
+        last_url=url_for(last) if current < last - 1 else "",
+    )

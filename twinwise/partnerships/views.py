@@ -21,8 +21,9 @@ from twinwise.access.actors import actor_for
 from twinwise.core import taxonomy
 from twinwise.core.dates import parse_partial_date
 from twinwise.core.errors import UserFacingError
-from twinwise.core.facet_ui import Chip, FacetGroup
+from twinwise.core.facet_ui import Chip, FacetGroup, Pager
 from twinwise.core.facet_ui import facet_groups as shared_facet_groups
+from twinwise.core.facet_ui import pager as shared_pager
 from twinwise.core.htmx import is_htmx, render_page_or_fragment
 
 from . import facets
@@ -152,25 +153,8 @@ def active_chips(page: RegistryPage) -> list[Chip]:
     return chips
 
 
-@dataclass
-class Pager:
-    previous_url: str
-    next_url: str
-    first_url: str
-    last_url: str
-
-
 def pager(page: RegistryPage) -> Pager | None:
-    """Previous / next (and first / last) links; None when everything fits on one page."""
-    if page.pages <= 1:
-        return None
-    query, current, last = page.query, page.page, page.pages
-    return Pager(
-        previous_url=registry_url(query, page=min(current, last + 1) - 1) if current > 1 else "",
-        next_url=registry_url(query, page=current + 1) if current < last else "",
-        first_url=registry_url(query, page=1) if current > 2 else "",
-        last_url=registry_url(query, page=last) if current < last - 1 else "",
-    )
+    return shared_pager(page.page, page.pages, lambda n: registry_url(page.query, page=n))
 
 
 def registry_context(page: RegistryPage) -> dict:

@@ -11,7 +11,13 @@ PROD = "twinwise.settings.prod"
 
 
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TWINWISE_")}
+    # Each test names the settings it means; CI's DATABASE_URL (PostgreSQL run) must not
+    # leak into a child that checks the embedded SQLite default.
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TWINWISE_") and k != "DATABASE_URL"
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=60

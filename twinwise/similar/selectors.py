@@ -1,0 +1,235 @@
+"""Reads for "similar experiences": `case_similar_list` behind the panel, the draft hint, the
+API and `twinwise similar`.
+
+How a question is answered (ADR 0017):
+1. the query's vector: the stored embedding of the case, or the text embedded on the spot
+   (a draft, `--text`);
+2. the in-memory index scores every embedded case (semantic + structured signals) and
+   proposes candidate ids, best first — it knows nothing of who may see what;
+3. the access policy decides: the candidates the asker may see are read with
+   `visible()` (published reports only). Widening: the best 200, then 3,000, then — when the
+   asker sees so little that those held too few — every id `visible()` returns for them;
+4. the pool is re-scored exactly (512-dimension cosine read with `visible()`, every signal,
+   word overlap), the best `k` presented with `case_present_many` (anonymous reports
+   redacted), each with its reasons.
+
+Nothing the policy did not return is read, counted or shown: the index's proposals that the
+asker may not see are dropped without a trace, and results never say how many were dropped.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from twinwise.access.actors import Actor
+from twinwise.access.policy import visible
+from twinwise.cases.models import Case, CaseState
+from twinwise.cases.selectors import case_present_many, case_queryset
+from twinwise.cases.services import MAX_TEXT
+from twinwise.core import taxonomy
+from twinwise.core.errors import UserFacingError
+from twinwise.core.versioning import current
+
+from . import embedding, ranking
+from .index import Row, SimilarIndex, get_index
+from .models import CaseEmbedding
+from .services import DATA_SET
+
+DEFAULT_K = 5
+MAX_K = 50
+# Candidates re-scored exactly; the widening steps before asking for every visible id.
+POOL = 40
+STAGES = (200, 3_000)
+LOAD_CHUNK = 20_000
+
+
+@dataclass
+class SimilarCase:
+    """One result: the case as the asker may read it, its score and why it is similar."""
+
+    item: dict  # case_present_many's view of the case
+    score: float
+    why: list[str]
+    duplicate: bool
+
+    @property
+    def id(self) -> int:
+        return self.item["id"]
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.item["id"],
+            "external_id": self.item["external_id"],
+            "title": self.item["title"],
+            "score": round(self.score, 2),
+            "why": self.why,
+        }
+
+
+def check_k(value, *, field: str = "k") -> int:
+    """k as a whole number from 1 to MAX_K, or an error naming the field."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_K:
+        raise UserFacingError(
+            _("%(name)s must be a whole number from 1 to %(max)d") % {"name": field, "max": MAX_K},
+            field=field,
+        )
+    return int(text)
+
+
+def check_text(text, *, field: str = "text") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise UserFacingError(_("describe the situation first"), field=field)
+    if len(text) > MAX_TEXT:
+        raise UserFacingError(
+            _("this is %(n)d characters long; the limit is %(limit)d")
+            % {"n": len(text), "limit": MAX_TEXT},
+            field=field,
+        )
+    return text
+
+
+# -- the index's rows (every embedded case: the index answers only candidate ids) ------------
+
+
+def _rows(since) -> "list[list[Row]]":
+    qs = CaseEmbedding.objects.order_by("case_id")
+    if since is not None:
+        qs = qs.filter(updated_at__gte=since)
+    values = qs.values_list(
+        "case_id",
+        "vector",
+        "case__counterpart_id",
+        "case__counterpart_name",
+        "case__counterpart_kind",
+        "case__case_type",
+        "case__channel",
+        "case__response_type",
+        "case__topics",
+        "updated_at",
+    )
+    chunk: list[Row] = []
+    for cid, vector, cp_id, cp_name, kind, ctype, channel, response, topics, updated in (
+        values.iterator(chunk_size=LOAD_CHUNK)
+    ):
+        key = f"id:{cp_id}" if cp_id else ranking.counterpart_key(Case(counterpart_name=cp_name))
+        chunk.append(
+            Row(
+                cid,
+                vector,
+                key,
+                kind or "",
+                ctype or "",
+                channel or "",
+                response or "",
+                tuple(topics or ()),
+                updated,
+            )
+        )
+        if len(chunk) >= LOAD_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def similar_index() -> SimilarIndex:
+    """This process's index, brought up to the current `similar` data version."""
+    return get_index(
+        current(DATA_SET), _rows, CaseEmbedding.objects.count, taxonomy.ids("topics")
+    )
+
+
+# -- the question ---------------------------------------------------------------------------
+
+
+def _query_vector(actor: Actor, case: Case) -> np.ndarray:
+    """The stored embedding of `case` when it matches its text, else the text embedded now."""
+    text = embedding.case_text(case)
+    if case.pk is not None:
+        stored = (
+            visible(actor, CaseEmbedding.objects.filter(case_id=case.pk))
+            .values_list("vector", "text_hash")
+            .first()
+        )
+        if stored and stored[1] == embedding.text_hash(text):
+            return embedding.unpack(stored[0])
+    return embedding.embed([text])[0]
+
+
+def _shared(actor: Actor):
+    """The reports that count as experiences for `actor`: visible and shared (published)."""
+    return case_queryset(actor=actor).filter(state=CaseState.PUBLISHED)
+
+
+def _visible_candidates(actor: Actor, index: SimilarIndex, scores, exclude: list[int]):
+    """Up to POOL ids, best first by coarse score, each one the policy lets `actor` see."""
+    checked = np.asarray(sorted(exclude), dtype=np.int64)
+    found: list[int] = []
+    for stage in STAGES:
+        proposed = index.candidates(scores, stage, exclude=checked)
+        allowed = set(_shared(actor).filter(pk__in=proposed.tolist()).values_list("pk", flat=True))
+        found = [int(i) for i in proposed if int(i) in allowed]
+        if len(found) >= POOL or stage >= len(index):
+            return found[:POOL]
+    # The asker sees few of the best-scoring reports: take the candidates from the policy.
+    among = np.fromiter(_shared(actor).values_list("pk", flat=True).order_by("pk"), np.int64)
+    return [int(i) for i in index.candidates(scores, POOL, exclude=checked, among=among)]
+
+
+def case_similar_list(
+    *,
+    actor: Actor,
+    case: Case | None = None,
+    text: str | None = None,
+    k: int = DEFAULT_K,
+    exclude: tuple[int, ...] = (),
+) -> list[SimilarCase]:
+    """The `k` published reports most like `case` (a saved case the caller already read with
+    `case_get`, or an unsaved one built from a draft form) or like `text`, that `actor` may
+    see, best first. The query case itself is never among them."""
+    k = check_k(k)
+    if (case is None) == (text is None):
+        raise UserFacingError(_("give either a case or a text"), field="text")
+    if case is None:
+        case = Case(summary=check_text(text))
+    vector = _query_vector(actor, case)
+    index = similar_index()
+    scores = index.scores(ranking.index_query(case, vector))
+    skip = [i for i in (case.pk, *exclude) if i is not None]
+    pool = _visible_candidates(actor, index, scores, skip)
+    if not pool:
+        return []
+    cases = {c.pk: c for c in _shared(actor).filter(pk__in=pool)}
+    stored = dict(
+        visible(actor, CaseEmbedding.objects.filter(case_id__in=list(cases))).values_list(
+            "case_id", "vector"
+        )
+    )
+    query_words = ranking.content_words(case)
+    matches = []
+    for pk, candidate in cases.items():
+        if pk not in stored:
+            continue
+        cosine = float(embedding.unpack(stored[pk]) @ vector)
+        matches.append(ranking.score(case, query_words, candidate, cosine))
+    matches.sort(key=lambda m: (-m.score, m.case.pk))
+    best = matches[:k]
+    presented = case_present_many(actor=actor, cases=[m.case for m in best])
+    return [
+        SimilarCase(item=item, score=m.score, why=m.why, duplicate=m.duplicate)
+        for item, m in zip(presented, best, strict=True)
+    ]
+
+
+def similar_json(query: Case | None, results: list[SimilarCase]) -> dict:
+    """INTERCHANGE.md "Similar cases": the query and the results, best first."""
+    return {
+        "query": {
+            "id": query.pk if query is not None else None,
+            "external_id": query.external_id if query is not None else None,
+        },
+        "results": [r.as_json() for r in results],
+    }

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "twinwise.directory",
     "twinwise.partnerships",
     "twinwise.cases",
+    "twinwise.similar",
     "twinwise.insights",
     "twinwise.interchange",
     "twinwise.api",

@@ -221,9 +221,14 @@ def parse_case_query(
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; _ separates words, as in FTS5
 
 
+def text_words(text: str) -> list[str]:
+    """Every distinct word of a text (letters and digits of any script), casefolded, in order."""
+    return list(dict.fromkeys(w.casefold() for w in _WORD.findall(text)))
+
+
 def search_words(q: str) -> list[str]:
     """The words of a search text (letters and digits of any script), at most MAX_WORDS."""
-    return list(dict.fromkeys(w.casefold() for w in _WORD.findall(q)))[:MAX_WORDS]
+    return text_words(q)[:MAX_WORDS]
 
 
 def _prefix(word: str) -> bool:

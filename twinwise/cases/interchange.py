@@ -32,7 +32,7 @@ from twinwise.interchange.writers import case_csv_columns, write_csv, write_json
 
 from .models import Case, CaseRecipientOrganisation, CaseRecipientUser, CaseState
 from .selectors import case_present_many, case_queryset
-from .services import clean_case_data, record_revision, snapshot
+from .services import clean_case_data, embedding_refresh_later, record_revision, snapshot
 
 Progress = Callable[[int], None]
 CHUNK = 1000
@@ -213,6 +213,7 @@ def _write(actor: Actor, item: _Prepared, case: Case | None) -> str:
     case.save()
     _replace_recipients(case, item.member_ids, item.user_ids)
     record_revision(case, actor, "import", before)
+    embedding_refresh_later(case)
     return "created" if before is None else "updated"
 
 

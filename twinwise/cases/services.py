@@ -16,6 +16,7 @@ from twinwise.accounts.models import Organisation
 from twinwise.core import taxonomy
 from twinwise.core.dates import parse_partial_date
 from twinwise.core.errors import UserFacingError
+from twinwise.similar.services import embedding_refresh_later
 
 from .models import (
     Case,
@@ -247,6 +248,7 @@ def case_create(*, actor: Actor, data: dict, recipients: dict | None = None) -> 
     case.save()
     _set_recipients(case, recipients)
     record_revision(case, actor, "create", None)
+    embedding_refresh_later(case)
     return case
 
 
@@ -262,6 +264,7 @@ def case_update(*, actor: Actor, case: Case, data: dict, recipients: dict | None
     _set_recipients(case, recipients)
     if snapshot(case) != before:
         record_revision(case, actor, "update", before)
+        embedding_refresh_later(case)
     return case
 
 
@@ -299,6 +302,8 @@ def case_moderate(*, actor: Actor, case: Case, publish: bool, note: str = "") ->
     record_revision(
         case, actor, "publish" if publish else "return", before, note=case.moderation_note
     )
+    if publish:
+        embedding_refresh_later(case)
     return case
 
 

@@ -9,19 +9,13 @@ from django.db.models import Q
 
 from twinwise.access.actors import Actor
 from twinwise.access.policy import model_rule, rule
-from twinwise.access.rules import case_levels_q
-
-
-def _case_ids(q: Q):
-    from twinwise.cases.models import Case
-
-    return Case.objects.filter(q).values("pk")
+from twinwise.access.rules import _case_subquery, case_levels_q
 
 
 @rule("similar.caseembedding", "view")
 def case_embedding_view(actor: Actor) -> Q:
     """An embedding is visible exactly when its case is (children inherit)."""
-    return Q(case__in=_case_ids(case_levels_q(actor)))
+    return Q(case__in=_case_subquery(case_levels_q(actor)))
 
 
 @model_rule("similar.caseembedding", "compute")

@@ -83,6 +83,7 @@ from twinwise.cases.models import (
     CaseRevision,
 )
 from twinwise.partnerships.models import Partnership, PartnershipSource
+from twinwise.similar.models import CaseEmbedding
 
 TLP_LEVELS = ("red", "amber-strict", "amber", "green", "clear")
 STATES = ("draft", "pending", "returned", "published", "withdrawn")
@@ -119,6 +120,7 @@ class World:
     audit_events: dict[str, AuditEvent] = field(default_factory=dict)
     partnerships: dict[str, Partnership] = field(default_factory=dict)
     sources: dict[str, PartnershipSource] = field(default_factory=dict)
+    embeddings: dict[str, CaseEmbedding] = field(default_factory=dict)
 
     invitations: dict[str, Invitation] = field(default_factory=dict)
 
@@ -135,6 +137,7 @@ class World:
             self.audit_events,
             self.partnerships,
             self.sources,
+            self.embeddings,
         )
 
     def records(self) -> list[Model]:
@@ -276,6 +279,10 @@ def _children(world: World, name: str, case: Case, author: User | None) -> None:
         action="create",
         changed_fields=["title"],
         snapshot={"title": case.title},
+    )
+    # A stored vector (zeros: the policy, not the model, is under test here).
+    world.embeddings[name] = CaseEmbedding.objects.create(
+        case=case, vector=bytes(1024), model="test", text_hash=name
     )
 
 

@@ -15,6 +15,7 @@ from django.http import Http404
 from twinwise.access import policy
 from twinwise.access.policy import PermissionDenied, can, explain, get_for, require, visible
 from twinwise.cases.models import CaseAttachment, CaseComment, CaseRevision
+from twinwise.similar.models import CaseEmbedding
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ PERSONAS = (
 )
 
 
-CHILDREN = (CaseComment, CaseAttachment, CaseRevision)
+CHILDREN = (CaseComment, CaseAttachment, CaseRevision, CaseEmbedding)
 # `get_for` is checked on every record except the children of cases outside this sample
 # (each child read costs a case subquery; the sample has, for every persona, children it
 # sees and children it does not). `can()` is checked on every child.

@@ -32,6 +32,7 @@ PROTECTED_LABELS = (
     "access.AuditEvent",
     "partnerships.Partnership",
     "partnerships.PartnershipSource",
+    "similar.CaseEmbedding",
 )
 PROTECTED = {label.split(".")[1] for label in PROTECTED_LABELS}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
@@ -42,6 +43,7 @@ INHERITS = {
     ("cases.caseattachment", "case"),
     ("cases.caserevision", "case"),
     ("partnerships.partnershipsource", "partnership"),
+    ("similar.caseembedding", "case"),
 }
 
 

@@ -71,6 +71,8 @@ def unpack_many(blobs: list[bytes]) -> np.ndarray:
     """Rows of float32 from stored vectors (all of DIMENSIONS floats)."""
     if not blobs:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    return np.frombuffer(b"".join(bytes(b) for b in blobs), dtype=STORED_DTYPE).reshape(
-        len(blobs), DIMENSIONS
-    ).astype(np.float32)
+    return (
+        np.frombuffer(b"".join(bytes(b) for b in blobs), dtype=STORED_DTYPE)
+        .reshape(len(blobs), DIMENSIONS)
+        .astype(np.float32)
+    )

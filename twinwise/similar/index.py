@@ -240,10 +240,7 @@ class SimilarIndex:
         else:
             rows = np.flatnonzero(keep)
             pool = scores[rows]
-        if count < len(pool):
-            best = np.argpartition(-pool, count)[:count]
-        else:
-            best = np.arange(len(pool))
+        best = np.argpartition(-pool, count)[:count] if count < len(pool) else np.arange(len(pool))
         best = best[np.argsort(-pool[best], kind="stable")]
         return self.ids[rows[best]]
 

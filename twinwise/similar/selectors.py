@@ -111,9 +111,18 @@ def _rows(since) -> "list[list[Row]]":
         "updated_at",
     )
     chunk: list[Row] = []
-    for cid, vector, cp_id, cp_name, kind, ctype, channel, response, topics, updated in (
-        values.iterator(chunk_size=LOAD_CHUNK)
-    ):
+    for (
+        cid,
+        vector,
+        cp_id,
+        cp_name,
+        kind,
+        ctype,
+        channel,
+        response,
+        topics,
+        updated,
+    ) in values.iterator(chunk_size=LOAD_CHUNK):
         key = f"id:{cp_id}" if cp_id else ranking.counterpart_key(Case(counterpart_name=cp_name))
         chunk.append(
             Row(
@@ -137,9 +146,7 @@ def _rows(since) -> "list[list[Row]]":
 
 def similar_index() -> SimilarIndex:
     """This process's index, brought up to the current `similar` data version."""
-    return get_index(
-        current(DATA_SET), _rows, CaseEmbedding.objects.count, taxonomy.ids("topics")
-    )
+    return get_index(current(DATA_SET), _rows, CaseEmbedding.objects.count, taxonomy.ids("topics"))
 
 
 # -- the question ---------------------------------------------------------------------------

@@ -41,9 +41,7 @@ def case_similar(request: HttpRequest, pk: int) -> HttpResponse:
     # The report page itself recorded the read in the audit log.
     case = case_get(actor=actor, pk=pk, audit_read=False)
     results = case_similar_list(actor=actor, case=case, k=DEFAULT_K)
-    return render_page_or_fragment(
-        request, TEMPLATE, "panel", {"case": case, "results": results}
-    )
+    return render_page_or_fragment(request, TEMPLATE, "panel", {"case": case, "results": results})
 
 
 @require_POST
@@ -60,7 +58,9 @@ def draft_hint(request: HttpRequest) -> HttpResponse:
         if len(text.strip()) < HINT_MIN_CHARS:
             return render(request, f"{TEMPLATE}#hint", {"results": [], "quiet": True})
         check_text(text)
-        exclude = (int(request.POST["case_id"]),) if request.POST.get("case_id", "").isdigit() else ()
+        exclude = (
+            (int(request.POST["case_id"]),) if request.POST.get("case_id", "").isdigit() else ()
+        )
         results = case_similar_list(actor=actor, case=draft, k=HINT_RESULTS, exclude=exclude)
     except UserFacingError as exc:
         return render(request, f"{TEMPLATE}#hint", {"error": exc}, status=400)

@@ -10,7 +10,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # A Python >= 3.12 that really answers (scripts/find-python explains why we execute each one).
 PYTHON := $(shell sh scripts/find-python)
 
-.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean access-coverage
+.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean access-coverage eval-similar
 
 help:
 	@echo "make run    — set up, load the bundled data and serve on http://127.0.0.1:$(PORT)"
@@ -86,6 +86,10 @@ check:
 # The background worker for django.tasks (database backend).
 worker: $(STAMP)
 	$(BIN)/twinwise db_worker
+
+# Quality of the similar-case ranking on its evaluation set (tests/similar/evalset.py).
+eval-similar: $(TEST_STAMP)
+	$(BIN)/python -m tests.similar.evaluate
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"

@@ -11,6 +11,7 @@ from twinwise.core.demo_network import DemoLogin, demo_network_allowed, demo_net
 from twinwise.core.management.base import TwinwiseCommand
 from twinwise.directory.services import countries_load, places_load_geonames
 from twinwise.partnerships.bundled import registry_load_bundled
+from twinwise.similar.services import embeddings_backfill
 
 LOGIN_COLUMNS = ("username", "role", "organisation", "password", "TOTP secret")
 
@@ -45,6 +46,9 @@ class Command(TwinwiseCommand):
             f"{record.unchanged} unchanged; {record.with_partnership} linked to a partnership"
         )
         logins = self.demo_network(operator)
+        self.stdout.write("Embedding the reports for “similar experiences” (offline model)…")
+        embedded = embeddings_backfill(actor=operator)
+        self.stdout.write(f"  {embedded.computed} reports embedded")
         refresh_statistics()
         self.stdout.write(self.style.SUCCESS(f"Done in {time.monotonic() - started:.0f} s."))
         if logins:

@@ -18,8 +18,10 @@ from .selectors import DEFAULT_K, case_similar_list, check_text
 
 TEMPLATE = "similar/similar.html"
 HINT_RESULTS = 3
-# Below this many letters a draft says too little to compare: the hint stays quiet.
+# Below this many letters a draft says too little to compare: the hint stays quiet. Reports
+# scoring below HINT_MIN_SCORE share a detail or two, not a situation: the hint leaves them out.
 HINT_MIN_CHARS = 40
+HINT_MIN_SCORE = 0.25
 HINT_FIELDS = (
     "title",
     "counterpart_kind",
@@ -62,6 +64,7 @@ def draft_hint(request: HttpRequest) -> HttpResponse:
             (int(request.POST["case_id"]),) if request.POST.get("case_id", "").isdigit() else ()
         )
         results = case_similar_list(actor=actor, case=draft, k=HINT_RESULTS, exclude=exclude)
+        results = [r for r in results if r.score >= HINT_MIN_SCORE]
     except UserFacingError as exc:
         return render(request, f"{TEMPLATE}#hint", {"error": exc}, status=400)
     return render(request, f"{TEMPLATE}#hint", {"results": results})

@@ -48,6 +48,9 @@ def fill_random_vectors(db_path: Path) -> tuple[int, float]:
     import numpy as np
 
     started = time.perf_counter()
+    from twinwise.cases.models import Case
+    from twinwise.similar import embedding
+
     con = sqlite3.connect(db_path)
     missing = [
         r[0]
@@ -56,6 +59,19 @@ def fill_random_vectors(db_path: Path) -> tuple[int, float]:
             " ORDER BY id"
         )
     ]
+    columns = ", ".join(dict.fromkeys(embedding.TEXT_FIELDS))
+
+    def hashes(ids):
+        """The real text hashes, so a query case uses its stored vector as in production."""
+        rows = con.execute(
+            f"SELECT id, {columns} FROM cases_case WHERE id BETWEEN ? AND ?", (ids[0], ids[-1])
+        )
+        names = ("id", *dict.fromkeys(embedding.TEXT_FIELDS))
+        return {
+            r[0]: embedding.text_hash(embedding.case_text(Case(**dict(zip(names, r, strict=True)))))
+            for r in rows
+        }
+
     rng = np.random.default_rng(SEED)
     now = "2026-01-01 00:00:00"
     for start in range(0, len(missing), FILL_BATCH):
@@ -63,10 +79,11 @@ def fill_random_vectors(db_path: Path) -> tuple[int, float]:
         vectors = rng.standard_normal((len(ids), 512)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         blobs = vectors.astype("<f2")
+        text_hashes = hashes(ids)
         con.executemany(
             "INSERT INTO similar_caseembedding (case_id, vector, model, text_hash, updated_at)"
-            " VALUES (?, ?, 'random-unit', '', ?)",
-            ((cid, blobs[i].tobytes(), now) for i, cid in enumerate(ids)),
+            " VALUES (?, ?, 'random-unit', ?, ?)",
+            ((cid, blobs[i].tobytes(), text_hashes[cid], now) for i, cid in enumerate(ids)),
         )
         con.commit()
         print(f"  random vectors: {start + len(ids):,} / {len(missing):,}", flush=True)
@@ -108,6 +125,32 @@ def similar_embedding_bench_filter():
     from django.db.models import Q
 
     return Q(embedding__model="random-unit")
+
+
+def rehash_existing(db_path: Path) -> int:
+    """Earlier runs stored random vectors without text hashes: add them (once)."""
+    from twinwise.cases.models import Case
+    from twinwise.similar import embedding
+
+    con = sqlite3.connect(db_path)
+    names = ("id", *dict.fromkeys(embedding.TEXT_FIELDS))
+    rows = con.execute(
+        f"SELECT c.{', c.'.join(names)} FROM cases_case c JOIN similar_caseembedding e "
+        "ON e.case_id = c.id WHERE e.text_hash = ''"
+    ).fetchall()
+    con.executemany(
+        "UPDATE similar_caseembedding SET text_hash = ? WHERE case_id = ?",
+        (
+            (
+                embedding.text_hash(embedding.case_text(Case(**dict(zip(names, r, strict=True))))),
+                r[0],
+            )
+            for r in rows
+        ),
+    )
+    con.commit()
+    con.close()
+    return len(rows)
 
 
 def timed_queries(actor, runs: int, warmup: int, rng: random.Random) -> dict:
@@ -216,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     filled, fill_s = fill_random_vectors(directory / "twinwise.sqlite3")
     print(f"random vectors stored for {filled:,} cases in {fill_s:.1f} s")
+    rehashed = rehash_existing(directory / "twinwise.sqlite3")
+    if rehashed:
+        print(f"text hashes added to {rehashed:,} stored vectors")
     tp = throughput(args.throughput_cases)
     print(f"embedding throughput: {tp['cases_per_s']} cases/s ({tp['cases']} cases)")
     index_module.reset()

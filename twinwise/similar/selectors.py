@@ -17,13 +17,16 @@ Nothing the policy did not return is read, counted or shown: the index's proposa
 asker may not see are dropped without a trace, and results never say how many were dropped.
 """
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from twinwise.access.actors import Actor
-from twinwise.access.policy import visible
 from twinwise.cases.models import Case, CaseState
 from twinwise.cases.selectors import case_present_many, case_queryset
 from twinwise.cases.services import MAX_TEXT
@@ -94,54 +97,99 @@ def check_text(text, *, field: str = "text") -> str:
 # -- the index's rows (every embedded case: the index answers only candidate ids) ------------
 
 
-def _rows(since) -> "list[list[Row]]":
-    qs = CaseEmbedding.objects.order_by("case_id")
-    if since is not None:
-        qs = qs.filter(updated_at__gte=since)
-    values = qs.values_list(
-        "case_id",
-        "vector",
-        "case__counterpart_id",
-        "case__counterpart_name",
-        "case__counterpart_kind",
-        "case__case_type",
-        "case__channel",
-        "case__response_type",
-        "case__topics",
-        "updated_at",
+def _rows(since) -> Iterator[list[Row]]:
+    """The index's rows in chunks: every embedded case (`since` None), else those changed at
+    or after `since`. The full load reads with one plain SQL cursor (a million rows: the ORM's
+    per-row conversions cost more than the query); changes go through the ORM."""
+    if since is None:
+        yield from _all_rows()
+        return
+    values = (
+        CaseEmbedding.objects.filter(updated_at__gte=since)
+        .order_by("case_id")
+        .values_list(*(f for f, _ in _COLUMNS))
     )
-    chunk: list[Row] = []
-    for (
+    chunk = [_row(*values_row) for values_row in values.iterator(chunk_size=LOAD_CHUNK)]
+    for start in range(0, len(chunk), LOAD_CHUNK):
+        yield chunk[start : start + LOAD_CHUNK]
+
+
+_COLUMNS = (
+    ("case_id", "e.case_id"),
+    ("vector", "e.vector"),
+    ("case__counterpart_id", "c.counterpart_id"),
+    ("case__counterpart_name", "c.counterpart_name"),
+    ("case__counterpart_kind", "c.counterpart_kind"),
+    ("case__case_type", "c.case_type"),
+    ("case__channel", "c.channel"),
+    ("case__response_type", "c.response_type"),
+    ("case__topics", "c.topics"),
+    ("updated_at", "e.updated_at"),
+)
+
+
+def _all_rows() -> Iterator[list[Row]]:
+    # Rows changed while this runs are read again by the next incremental load: the
+    # watermark is the newest change *before* the load started.
+    watermark = CaseEmbedding.objects.aggregate(newest=Max("updated_at"))["newest"]
+    if watermark is None:
+        return
+    columns = ", ".join(sql for _, sql in _COLUMNS[:-1])
+    sql = (
+        f"SELECT {columns} FROM {connection.ops.quote_name(CaseEmbedding._meta.db_table)} e "  # noqa: S608 (fixed names)
+        f"JOIN {connection.ops.quote_name(Case._meta.db_table)} c ON c.id = e.case_id "
+        "ORDER BY e.case_id"
+    )
+    topics_of: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(LOAD_CHUNK):
+            chunk = []
+            for cid, vector, cp_id, cp_name, kind, ctype, channel, response, topics in rows:
+                key = topics if isinstance(topics, str) else json.dumps(topics)
+                parsed = topics_of.get(key)
+                if parsed is None:
+                    parsed = topics_of[key] = tuple(json.loads(key) or ())
+                chunk.append(
+                    _row(
+                        cid,
+                        vector,
+                        cp_id,
+                        cp_name,
+                        kind,
+                        ctype,
+                        channel,
+                        response,
+                        parsed,
+                        watermark,
+                    )
+                )
+            yield chunk
+
+
+_counterpart_keys: dict[str, str] = {}
+
+
+def _row(cid, vector, cp_id, cp_name, kind, ctype, channel, response, topics, updated) -> Row:
+    if cp_id:
+        key = f"id:{cp_id}"
+    else:
+        key = _counterpart_keys.get(cp_name or "")
+        if key is None:
+            key = ranking.counterpart_key(Case(counterpart_name=cp_name))
+            if len(_counterpart_keys) < 100_000:
+                _counterpart_keys[cp_name or ""] = key
+    return Row(
         cid,
         vector,
-        cp_id,
-        cp_name,
-        kind,
-        ctype,
-        channel,
-        response,
-        topics,
+        key,
+        kind or "",
+        ctype or "",
+        channel or "",
+        response or "",
+        tuple(topics or ()),
         updated,
-    ) in values.iterator(chunk_size=LOAD_CHUNK):
-        key = f"id:{cp_id}" if cp_id else ranking.counterpart_key(Case(counterpart_name=cp_name))
-        chunk.append(
-            Row(
-                cid,
-                vector,
-                key,
-                kind or "",
-                ctype or "",
-                channel or "",
-                response or "",
-                tuple(topics or ()),
-                updated,
-            )
-        )
-        if len(chunk) >= LOAD_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    )
 
 
 def similar_index() -> SimilarIndex:
@@ -156,9 +204,12 @@ def _query_vector(actor: Actor, case: Case) -> np.ndarray:
     """The stored embedding of `case` when it matches its text, else the text embedded now."""
     text = embedding.case_text(case)
     if case.pk is not None:
+        # Through the case's own rule, by primary key: the embedding is visible exactly when
+        # its case is (similar.caseembedding/view), and this stays one indexed lookup.
         stored = (
-            visible(actor, CaseEmbedding.objects.filter(case_id=case.pk))
-            .values_list("vector", "text_hash")
+            case_queryset(actor=actor)
+            .filter(pk=case.pk, embedding__isnull=False)
+            .values_list("embedding__vector", "embedding__text_hash")
             .first()
         )
         if stored and stored[1] == embedding.text_hash(text):
@@ -209,12 +260,14 @@ def case_similar_list(
     pool = _visible_candidates(actor, index, scores, skip)
     if not pool:
         return []
-    cases = {c.pk: c for c in _shared(actor).filter(pk__in=pool)}
-    stored = dict(
-        visible(actor, CaseEmbedding.objects.filter(case_id__in=list(cases))).values_list(
-            "case_id", "vector"
-        )
-    )
+    # The candidates with their stored vectors, read through the case rule by primary key.
+    cases = {
+        c.pk: c
+        for c in _shared(actor)
+        .filter(pk__in=pool, embedding__isnull=False)
+        .select_related("embedding")
+    }
+    stored = {pk: c.embedding.vector for pk, c in cases.items()}
     query_words = ranking.content_words(case)
     matches = []
     for pk, candidate in cases.items():

@@ -94,6 +94,7 @@ eval-similar: $(TEST_STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/similar_bench.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -26,7 +26,7 @@ from .index import SEMANTIC_WEIGHT, SIGNAL_WEIGHTS, Query
 LEXICAL_WEIGHT = 0.10
 MIN_WORD = 4
 # A cosine from here on reads as "describes a similar situation".
-SEMANTIC_REASON = 0.5
+SEMANTIC_REASON = 0.4
 LEXICAL_REASON = 0.2
 # Near-duplicates: almost the same text (the draft hint warns about these).
 DUPLICATE_COSINE = 0.9
@@ -142,6 +142,9 @@ def score(query_case, query_words, candidate, cosine: float) -> Match:
     if lexical >= LEXICAL_REASON:
         shared_words = sorted(query_words & words, key=lambda w: (-len(w), w))[:3]
         why.append(_("shared words: %(words)s") % {"words": ", ".join(shared_words)})
+    if not why:
+        # Every result says why, even when little does: the reader judges.
+        why.append(_("little in common"))
     duplicate = cosine >= DUPLICATE_COSINE or lexical >= DUPLICATE_WORDS
     if duplicate:
         why.insert(0, _("nearly the same report"))

@@ -5,8 +5,8 @@ million vector reads per question; here it is one matrix-vector product over a f
 matrix plus a few integer comparisons for the structured signals, and an argpartition.
 
 What a row holds: the case id, its vector (the 512-dimension embedding; above
-`FULL_DIMS_LIMIT` cases it is projected onto the 64 main directions of a sample — PCA — so
-a million rows take 256 MB and one scan ~15 ms; exact 512-dimension scores are computed
+`FULL_DIMS_LIMIT` cases it is projected onto the 32 main directions of a sample — PCA — so
+a million rows take 128 MB and one scan ~20 ms of CPU; exact 512-dimension scores are computed
 afterwards for the few hundred candidates), and small-integer codes of its counterpart,
 counterpart kind, case type, channel, response and topics (a bit mask).
 
@@ -29,7 +29,7 @@ import numpy as np
 from .embedding import DIMENSIONS
 
 FULL_DIMS_LIMIT = 50_000
-REDUCED_DIMS = 64
+REDUCED_DIMS = 32
 PCA_SAMPLE = 20_000
 # Structured signals: how much each adds to a score (the semantic part weighs the rest).
 SIGNAL_WEIGHTS = {

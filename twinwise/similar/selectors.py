@@ -222,18 +222,20 @@ def _shared(actor: Actor):
     return case_queryset(actor=actor).filter(state=CaseState.PUBLISHED)
 
 
-def _visible_candidates(actor: Actor, index: SimilarIndex, scores, exclude: list[int]):
-    """Up to POOL ids, best first by coarse score, each one the policy lets `actor` see."""
+def _visible_candidates(shared, index: SimilarIndex, scores, exclude: list[int]):
+    """Up to POOL ids, best first by coarse score, each one in `shared` (the policy's
+    queryset of the reports the asker may see)."""
     checked = np.asarray(sorted(exclude), dtype=np.int64)
     found: list[int] = []
+    ids_only = shared.select_related(None)
     for stage in STAGES:
         proposed = index.candidates(scores, stage, exclude=checked)
-        allowed = set(_shared(actor).filter(pk__in=proposed.tolist()).values_list("pk", flat=True))
+        allowed = set(ids_only.filter(pk__in=proposed.tolist()).values_list("pk", flat=True))
         found = [int(i) for i in proposed if int(i) in allowed]
         if len(found) >= POOL or stage >= len(index):
             return found[:POOL]
     # The asker sees few of the best-scoring reports: take the candidates from the policy.
-    among = np.fromiter(_shared(actor).values_list("pk", flat=True).order_by("pk"), np.int64)
+    among = np.fromiter(ids_only.values_list("pk", flat=True).order_by("pk"), np.int64)
     return [int(i) for i in index.candidates(scores, POOL, exclude=checked, among=among)]
 
 
@@ -257,15 +259,14 @@ def case_similar_list(
     index = similar_index()
     scores = index.scores(ranking.index_query(case, vector))
     skip = [i for i in (case.pk, *exclude) if i is not None]
-    pool = _visible_candidates(actor, index, scores, skip)
+    shared = _shared(actor)  # the access rule is built once per question
+    pool = _visible_candidates(shared, index, scores, skip)
     if not pool:
         return []
     # The candidates with their stored vectors, read through the case rule by primary key.
     cases = {
         c.pk: c
-        for c in _shared(actor)
-        .filter(pk__in=pool, embedding__isnull=False)
-        .select_related("embedding")
+        for c in shared.filter(pk__in=pool, embedding__isnull=False).select_related("embedding")
     }
     stored = {pk: c.embedding.vector for pk, c in cases.items()}
     query_words = ranking.content_words(case)

@@ -42,6 +42,9 @@ SIGNAL_WEIGHTS = {
 }
 SEMANTIC_WEIGHT = 0.45
 CATEGORICAL = ("counterpart", "counterpart_kind", "case_type", "channel", "response_type")
+# The scan leaves out the lightest signals (channel, response: 0.05 together); the exact
+# re-scoring of the candidates counts them.
+SCANNED = ("counterpart", "counterpart_kind", "case_type")
 
 
 class Row(NamedTuple):
@@ -94,7 +97,7 @@ def coarse_signal_scores(
     """The structured part of the score for every row (vectorised; skipped signals cost 0)."""
     # Matches add up as small integers (hundredths of the weights) in one uint8 pass each.
     points = np.zeros(len(topics), dtype=np.uint8)
-    for name in CATEGORICAL:
+    for name in SCANNED:
         code = codes[name]
         if code:
             hits = (columns[name] == code).view(np.uint8)

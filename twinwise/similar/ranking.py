@@ -91,62 +91,71 @@ def _language(code: str) -> str:
         return code
 
 
-def score(query_case, query_words, candidate, cosine: float) -> Match:
-    """The final score of `candidate` for the query, with the reasons a reader sees."""
+def score(query_case, query_words, candidate, cosine: float, *, explain: bool = True) -> Match:
+    """The final score of `candidate` for the query, with the reasons a reader sees
+    (`explain=False`: the score only — reasons cost translations, needed for the best few)."""
     signals = 0.0
-    why: list[str] = []
+    reasons: list = []  # callables: translated only when explained
     q_key, c_key = counterpart_key(query_case), counterpart_key(candidate)
     q_kind, c_kind = query_case.counterpart_kind, candidate.counterpart_kind
-    if q_key and q_key == c_key:
+    same_counterpart = bool(q_key) and q_key == c_key
+    if same_counterpart:
         signals += SIGNAL_WEIGHTS["counterpart"]
-        why.append(
-            _("same %(kind)s") % {"kind": _label("counterpart_kinds", c_kind)}
+        reasons.append(
+            (lambda: _("same %(kind)s") % {"kind": _label("counterpart_kinds", c_kind)})
             if c_kind
-            else _("same counterpart")
+            else (lambda: _("same counterpart"))
         )
     if q_kind and q_kind == c_kind:
         signals += SIGNAL_WEIGHTS["counterpart_kind"]
-        if not (q_key and q_key == c_key):
-            why.append(_("another %(kind)s") % {"kind": _label("counterpart_kinds", c_kind)})
-    if query_case.case_type and query_case.case_type == candidate.case_type:
+        if not same_counterpart:
+            reasons.append(
+                lambda: _("another %(kind)s") % {"kind": _label("counterpart_kinds", c_kind)}
+            )
+    c_type = candidate.case_type
+    if query_case.case_type and query_case.case_type == c_type:
         signals += SIGNAL_WEIGHTS["case_type"]
-        why.append(
-            _("kind of case: %(case_type)s")
-            % {"case_type": _label("case_types", candidate.case_type)}
+        reasons.append(
+            lambda: _("kind of case: %(case_type)s") % {"case_type": _label("case_types", c_type)}
         )
     q_topics, c_topics = set(query_case.topics or ()), set(candidate.topics or ())
     if q_topics and c_topics:
         shared = [t for t in taxonomy.ids("topics") if t in q_topics & c_topics]
         signals += SIGNAL_WEIGHTS["topics"] * len(shared) / len(q_topics | c_topics)
         if shared:
-            why.append(_("topics: %(topics)s") % {"topics": ", ".join(shared)})
-    if query_case.channel and query_case.channel == candidate.channel:
+            reasons.append(lambda: _("topics: %(topics)s") % {"topics": ", ".join(shared)})
+    channel = candidate.channel
+    if query_case.channel and query_case.channel == channel:
         signals += SIGNAL_WEIGHTS["channel"]
-        why.append(_("channel: %(channel)s") % {"channel": _label("channels", candidate.channel)})
-    if query_case.response_type and query_case.response_type == candidate.response_type:
+        reasons.append(lambda: _("channel: %(channel)s") % {"channel": _label("channels", channel)})
+    response = candidate.response_type
+    if query_case.response_type and query_case.response_type == response:
         signals += SIGNAL_WEIGHTS["response_type"]
-        why.append(
-            _("response: %(response)s")
-            % {"response": _label("response_types", candidate.response_type)}
+        reasons.append(
+            lambda: _("response: %(response)s") % {"response": _label("response_types", response)}
         )
     words = content_words(candidate)
     lexical = word_overlap(query_words, words)
     if cosine >= SEMANTIC_REASON:
         q_lang, c_lang = query_case.language, candidate.language
         if c_lang and q_lang != c_lang:
-            why.append(
-                _("a similar situation, written in %(language)s") % {"language": _language(c_lang)}
+            reasons.append(
+                lambda: (
+                    _("a similar situation, written in %(language)s")
+                    % {"language": _language(c_lang)}
+                )
             )
         else:
-            why.append(_("a similar situation"))
+            reasons.append(lambda: _("a similar situation"))
     if lexical >= LEXICAL_REASON:
         shared_words = sorted(query_words & words, key=lambda w: (-len(w), w))[:3]
-        why.append(_("shared words: %(words)s") % {"words": ", ".join(shared_words)})
-    if not why:
-        # Every result says why, even when little does: the reader judges.
-        why.append(_("little in common"))
+        reasons.append(lambda: _("shared words: %(words)s") % {"words": ", ".join(shared_words)})
     duplicate = cosine >= DUPLICATE_COSINE or lexical >= DUPLICATE_WORDS
     if duplicate:
-        why.insert(0, _("nearly the same report"))
+        reasons.insert(0, lambda: _("nearly the same report"))
+    if not reasons:
+        # Every result says why, even when little does: the reader judges.
+        reasons.append(lambda: _("little in common"))
     total = SEMANTIC_WEIGHT * max(cosine, 0.0) + signals + LEXICAL_WEIGHT * lexical
+    why = [reason() for reason in reasons] if explain else []
     return Match(candidate, total, cosine, lexical, why, duplicate)

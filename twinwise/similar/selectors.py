@@ -275,9 +275,11 @@ def case_similar_list(
         if pk not in stored:
             continue
         cosine = float(embedding.unpack(stored[pk]) @ vector)
-        matches.append(ranking.score(case, query_words, candidate, cosine))
+        matches.append(ranking.score(case, query_words, candidate, cosine, explain=False))
     matches.sort(key=lambda m: (-m.score, m.case.pk))
-    best = matches[:k]
+    best = [
+        ranking.score(case, query_words, m.case, m.semantic) for m in matches[:k]
+    ]  # the reasons, for these only
     presented = case_present_many(actor=actor, cases=[m.case for m in best])
     return [
         SimilarCase(item=item, score=m.score, why=m.why, duplicate=m.duplicate)

@@ -202,8 +202,9 @@ def markdown(r: dict) -> str:
     lines = [
         f"Measured {r['date']} on {r['machine']}: {r['cases']:,} cases "
         f"(bench/generate_cases.py), SQLite {r['sqlite']}; load average during the run "
-        f"{r['load_average']} (the machine is shared: wall time includes waiting for a core, "
-        "CPU time does not).",
+        f"{r['load_average']} (the machine is shared with other work: wall time includes "
+        "waiting for a core; CPU time is the process's, both threads — numpy's BLAS runs "
+        "the scan on the two cores).",
         "",
         "| what | result |",
         "|---|---|",

@@ -9,7 +9,7 @@ How a question is answered (ADR 0017):
 3. the access policy decides: the candidates the asker may see are read with
    `visible()` (published reports only). Widening: the best 200, then 3,000, then — when the
    asker sees so little that those held too few — every id `visible()` returns for them;
-4. the pool is re-scored exactly (512-dimension cosine read with `visible()`, every signal,
+4. the pool (20, or 3 per result asked for) is re-scored exactly (512-dimension cosine read with `visible()`, every signal,
    word overlap), the best `k` presented with `case_present_many` (anonymous reports
    redacted), each with its reasons.
 
@@ -41,8 +41,9 @@ from .services import DATA_SET
 
 DEFAULT_K = 5
 MAX_K = 50
-# Candidates re-scored exactly; the widening steps before asking for every visible id.
-POOL = 40
+# Candidates re-scored exactly (at least POOL, 3 per result asked for); the widening steps
+# before asking for every visible id.
+POOL = 20
 STAGES = (200, 3_000)
 LOAD_CHUNK = 20_000
 
@@ -222,8 +223,8 @@ def _shared(actor: Actor):
     return case_queryset(actor=actor).filter(state=CaseState.PUBLISHED)
 
 
-def _visible_candidates(shared, index: SimilarIndex, scores, exclude: list[int]):
-    """Up to POOL ids, best first by coarse score, each one in `shared` (the policy's
+def _visible_candidates(shared, index: SimilarIndex, scores, exclude: list[int], pool: int):
+    """Up to `pool` ids, best first by coarse score, each one in `shared` (the policy's
     queryset of the reports the asker may see)."""
     checked = np.asarray(sorted(exclude), dtype=np.int64)
     found: list[int] = []
@@ -232,11 +233,11 @@ def _visible_candidates(shared, index: SimilarIndex, scores, exclude: list[int])
         proposed = index.candidates(scores, stage, exclude=checked)
         allowed = set(ids_only.filter(pk__in=proposed.tolist()).values_list("pk", flat=True))
         found = [int(i) for i in proposed if int(i) in allowed]
-        if len(found) >= POOL or stage >= len(index):
-            return found[:POOL]
+        if len(found) >= pool or stage >= len(index):
+            return found[:pool]
     # The asker sees few of the best-scoring reports: take the candidates from the policy.
     among = np.fromiter(ids_only.values_list("pk", flat=True).order_by("pk"), np.int64)
-    return [int(i) for i in index.candidates(scores, POOL, exclude=checked, among=among)]
+    return [int(i) for i in index.candidates(scores, pool, exclude=checked, among=among)]
 
 
 def case_similar_list(
@@ -260,7 +261,7 @@ def case_similar_list(
     scores = index.scores(ranking.index_query(case, vector))
     skip = [i for i in (case.pk, *exclude) if i is not None]
     shared = _shared(actor)  # the access rule is built once per question
-    pool = _visible_candidates(shared, index, scores, skip)
+    pool = _visible_candidates(shared, index, scores, skip, max(POOL, 3 * k))
     if not pool:
         return []
     # The candidates with their stored vectors, read through the case rule by primary key.

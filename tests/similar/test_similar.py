@@ -298,3 +298,15 @@ def test_draft_hint(simnet):
     )
     assert bad.status_code == 400
     assert Client().post(url, {"title": "x"}).status_code in (302, 403)
+
+
+def test_an_asker_who_sees_few_of_the_best_gets_candidates_from_the_policy(simnet, monkeypatch):
+    """Widening: when the best proposals are all invisible, the visible ids come from
+    `visible()` itself — and still only those."""
+    from twinwise.similar import selectors
+
+    c = simnet["cases"]
+    share(c["trade"], "clear")  # the least similar report is the only one a visitor sees
+    monkeypatch.setattr(selectors, "STAGES", (1, 2))
+    found = case_similar_list(actor=Actor.anonymous(), text=TIBET_EN["summary"], k=5)
+    assert ids(found) == [c["trade"].pk]

@@ -74,11 +74,24 @@ WRITE_SIDE = {
 }
 
 
+# Modules that read every record's columns to apply the access rule as vectorised masks
+# (ADR 0005, 0009). Each is proven equal to visible() by its own consistency test.
+INDEXES = {
+    "cases/index.py": "loads every case's facet columns; tests/access/test_case_index.py",
+    "cases/search.py": "text matches as ids, masked by case_levels_mask; test_case_index.py",
+}
+
+
 def may_query(path: Path) -> bool:
     """The layers that build querysets of protected models themselves."""
     parts = path.relative_to(ROOT).with_suffix("").parts
     allowed = {"selectors", "services", "models"}
-    return parts[0] == "access" or bool(allowed & set(parts)) or relative(path) in WRITE_SIDE
+    return (
+        parts[0] == "access"
+        or bool(allowed & set(parts))
+        or relative(path) in WRITE_SIDE
+        or relative(path) in INDEXES
+    )
 
 
 def protected_names(tree: ast.AST) -> dict[str, str]:

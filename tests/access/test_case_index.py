@@ -63,6 +63,7 @@ def patching(monkeypatch):
 def test_patches_follow_updates_recipients_and_new_cases(persona_world, patching, persona):
     actor = persona_world.actors[persona]
     before = case_index()
+    before.order("newest"), before.order("oldest")  # orders to patch rather than recompute
     munich = persona_world.actors["munich_officer"].organisation_id
     amber = persona_world.cases["lyon_amber_published"]
     CaseRecipientOrganisation.objects.filter(case=amber).delete()
@@ -70,6 +71,7 @@ def test_patches_follow_updates_recipients_and_new_cases(persona_world, patching
     amber.save()  # recipients change with their case (services save both together)
     red = persona_world.cases["gothenburg_anon_red"]
     red.tlp = "amber-strict"
+    red.occurred_on, red.occurred_year = "2001-02", 2001  # moves in both orders
     red.save()
     newcomer = Case.objects.create(
         organisation_id=munich, title="New", tlp="green", state="published", topics=["tibet"]
@@ -86,6 +88,10 @@ def test_patches_follow_updates_recipients_and_new_cases(persona_world, patching
         )
     )
     assert newcomer.pk in {int(i) for i in after.id}
+    fresh = index._build("default", after.stamps)
+    for name in ("newest", "oldest"):
+        assert ("order", name) in after.cache, "the patch carries the orders forward"
+        assert list(after.order(name)) == list(fresh.order(name))
 
 
 def test_a_deleted_case_makes_the_patch_rebuild(persona_world, patching):

@@ -16,6 +16,7 @@ since the last load (`updated_at`, with a safety margin for transactions that co
 late) and rebuilt outright when the number of reports no longer adds up.
 """
 
+import bisect
 import json
 import threading
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ FULL_REBUILD_BELOW = 50_000
 # updated_at is still picked up by the next patch.
 PATCH_MARGIN = timedelta(minutes=10)
 CHUNK = 100_000
+# More changed reports than this since the last load: load everything again.
+PATCH_LIMIT = 20_000
+# More moved reports than this: sort the orders again rather than place each one.
+ORDER_PATCH_LIMIT = 2_000
 
 VOCABULARIES = {
     "case_type": "case_types",
@@ -95,13 +100,14 @@ def _occurred_key(value: str) -> int:
 
 
 class _Names:
-    """Codes for an open list of strings (counterpart names), stable across patches."""
+    """Codes for an open list of values (counterpart names, topic sets), stable across
+    patches."""
 
     def __init__(self) -> None:
-        self.values: list[str] = []
-        self.codes: dict[str, int] = {}
+        self.values: list = []
+        self.codes: dict = {}
 
-    def code(self, value: str) -> int:
+    def code(self, value) -> int:
         code = self.codes.get(value)
         if code is None:
             code = self.codes[value] = len(self.values)
@@ -130,9 +136,10 @@ class CaseSnapshot:
     response_type: np.ndarray
     year: np.ndarray
     occurred: np.ndarray
-    topics: np.ndarray
+    topics: np.ndarray  # code into topic_sets
     counterpart: np.ndarray
     names: _Names
+    topic_sets: _Names  # bitmasks of topics (bit i: taxonomy topic i)
     recipient_orgs: np.ndarray  # (organisation id, case id) sorted by organisation
     recipient_users: np.ndarray  # (user id, case id) sorted by user
     organisation_country: dict[int, str]
@@ -164,26 +171,49 @@ class CaseSnapshot:
 
     # -- orders: positions, best first ----------------------------------------------------
 
-    @cached_property
-    def newest(self) -> np.ndarray:
-        """Year known first, then year, date and id, all descending (the list's default)."""
-        return np.lexsort((-self.id, -self.occurred, -self.year.astype(np.int32), self.year == 0))
+    def order(self, name: str) -> np.ndarray:
+        """Positions in list order: "newest" (year known first, then year, date and id, all
+        descending — the list's default) or "oldest" (year known first, then ascending)."""
+        key = ("order", name)
+        if key not in self.cache:
+            year = self.year.astype(np.int32)
+            if name == "newest":
+                keys = (-self.id, -self.occurred, -year, year == 0)
+            else:
+                keys = (self.id, self.occurred, year, year == 0)
+            self.cache[key] = np.lexsort(keys)
+        return self.cache[key]
+
+    def rank(self, name: str) -> np.ndarray:
+        """Per position, its place in order(name)."""
+        key = ("rank", name)
+        if key not in self.cache:
+            rank = np.empty(self.n, np.int64)
+            rank[self.order(name)] = np.arange(self.n)
+            self.cache[key] = rank
+        return self.cache[key]
 
     @cached_property
-    def oldest(self) -> np.ndarray:
-        return np.lexsort((self.id, self.occurred, self.year, self.year == 0))
-
-    @cached_property
-    def newest_rank(self) -> np.ndarray:
-        rank = np.empty(self.n, np.int64)
-        rank[self.newest] = np.arange(self.n)
-        return rank
+    def joint_codes(self) -> tuple[np.ndarray, tuple[int, ...]]:
+        """One code per report for case type × counterpart kind × response type × TLP ×
+        state, so a single bincount counts all five facets."""
+        sizes = (
+            len(taxonomy.ids("case_types")) + 1,
+            len(taxonomy.ids("counterpart_kinds")) + 1,
+            len(taxonomy.ids("response_types")) + 1,
+            len(TLP_CODES) + 1,
+            len(STATE_CODES) + 1,
+        )
+        columns = (self.case_type, self.counterpart_kind, self.response_type, self.tlp, self.state)
+        code = np.zeros(self.n, np.int32)
+        for column, size in zip(columns, sizes, strict=True):
+            code = code * size + column.astype(np.int32)
+        return code, sizes
 
     @cached_property
     def topic_combos(self) -> tuple[np.ndarray, np.ndarray]:
         """Per position, a code into the distinct topic bitmasks (few: 1–3 of 20 topics)."""
-        uniques, combos = np.unique(self.topics, return_inverse=True)
-        return combos.astype(np.int32).reshape(-1), uniques
+        return self.topics, np.array(self.topic_sets.values, np.uint64)
 
     @cached_property
     def country_codes(self) -> tuple[np.ndarray, list[str]]:
@@ -209,8 +239,8 @@ def topic_bits() -> dict[str, int]:
 class _Encoder:
     """Turns database rows into column chunks, memoising the repeated strings."""
 
-    def __init__(self, names: _Names) -> None:
-        self.names = names
+    def __init__(self, names: _Names, topic_sets: _Names) -> None:
+        self.names, self.topic_sets = names, topic_sets
         self.vocab = {
             column: {v: i for i, v in enumerate(taxonomy.ids(name))}
             for column, name in VOCABULARIES.items()
@@ -221,18 +251,18 @@ class _Encoder:
         self.topics: dict[str, int] = {}
         self.occurred: dict[str, int] = {}
 
-    def topic_mask(self, text: str | None) -> int:
-        mask = self.topics.get(text or "")
-        if mask is None:
+    def topic_code(self, text: str | None) -> int:
+        """The code of the report's set of topics (its JSON text, memoised)."""
+        code = self.topics.get(text or "")
+        if code is None:
             try:
                 values = json.loads(text or "[]")
             except ValueError:
                 values = []
             values = values if isinstance(values, list) else []
-            mask = self.topics[text or ""] = sum(
-                self.bits.get(v, 0) for v in dict.fromkeys(map(str, values))
-            )
-        return mask
+            mask = sum(self.bits.get(v, 0) for v in dict.fromkeys(map(str, values)))
+            code = self.topics[text or ""] = self.topic_sets.code(mask)
+        return code
 
     def occurred_key(self, value: str) -> int:
         key = self.occurred.get(value)
@@ -279,7 +309,7 @@ class _Encoder:
             },
             "year": np.fromiter((y or 0 for y in years), np.int16, len(ids)),
             "occurred": np.fromiter(map(self.occurred_key, on), np.int64, len(ids)),
-            "topics": np.fromiter(map(self.topic_mask, topics), np.uint64, len(ids)),
+            "topics": np.fromiter(map(self.topic_code, topics), np.int32, len(ids)),
             "counterpart": np.fromiter(map(self.names.code, names), np.int32, len(ids)),
         }
 
@@ -304,9 +334,9 @@ ARRAYS = (
 def _case_rows(db: str, since=None):
     """Rows of _COLUMNS in id order (all, or changed at or after `since`), in chunks."""
     qs = Case.objects.using(db).annotate(topics_text=Cast("topics", TextField()))
-    if since is not None:
-        qs = qs.filter(updated_at__gte=since)
-    sql, params = qs.order_by("id").values_list(*_COLUMNS).query.sql_with_params()
+    # A patch reads the few changed rows through the updated_at index, in any order.
+    qs = qs.filter(updated_at__gte=since).order_by() if since is not None else qs.order_by("id")
+    sql, params = qs.values_list(*_COLUMNS).query.sql_with_params()
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
@@ -322,7 +352,8 @@ def _pairs(model, key: str, db: str, case_ids=None) -> np.ndarray:
 
 
 def _sorted_pairs(pairs: np.ndarray) -> np.ndarray:
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    """Sorted by the first column (the lookup key)."""
+    return pairs[np.argsort(pairs[:, 0], kind="stable")]
 
 
 def _organisation_countries(db: str) -> dict[int, str]:
@@ -337,8 +368,8 @@ def _newest_change(db: str):
 
 
 def _build(db: str, stamps: tuple[int, int]) -> CaseSnapshot:
-    names = _Names()
-    encoder = _Encoder(names)
+    names, topic_sets = _Names(), _Names()
+    encoder = _Encoder(names, topic_sets)
     chunks: list[dict[str, np.ndarray]] = []
     newest = _newest_change(db)  # before reading: a row changed meanwhile is re-read later
     for rows in _case_rows(db):
@@ -350,6 +381,7 @@ def _build(db: str, stamps: tuple[int, int]) -> CaseSnapshot:
         stamps=stamps,
         **columns,
         names=names,
+        topic_sets=topic_sets,
         recipient_orgs=_sorted_pairs(_pairs(CaseRecipientOrganisation, "organisation_id", db)),
         recipient_users=_sorted_pairs(_pairs(CaseRecipientUser, "user_id", db)),
         organisation_country=_organisation_countries(db),
@@ -362,11 +394,14 @@ def _patch(old: CaseSnapshot, db: str, stamps: tuple[int, int]) -> CaseSnapshot 
     if old.loaded_until is None:
         return None
     newest = _newest_change(db)
-    names = old.names.copy()
-    encoder = _Encoder(names)
+    names, topic_sets = old.names.copy(), old.topic_sets.copy()
+    encoder = _Encoder(names, topic_sets)
     rows = [row for chunk in _case_rows(db, since=old.loaded_until - PATCH_MARGIN) for row in chunk]
+    if len(rows) > PATCH_LIMIT:
+        return None  # a bulk import: loading everything again is as quick
     changed = encoder.encode(rows)
     columns = {name: getattr(old, name) for name in ARRAYS}
+    moved = np.zeros(0, np.intp)  # positions whose place in the orders may have changed
     if len(rows):
         # Only called for a large index, so old.n > 0 and a clipped position is valid.
         pos = np.minimum(np.searchsorted(old.id, changed["id"]), old.n - 1)
@@ -375,9 +410,11 @@ def _patch(old: CaseSnapshot, db: str, stamps: tuple[int, int]) -> CaseSnapshot 
         for name in ARRAYS:
             columns[name][pos[known]] = changed[name][known]
             columns[name] = np.concatenate([columns[name], changed[name][~known]])
+        moved = np.concatenate([pos[known], np.arange(old.n, len(columns["id"]))])
         if not np.all(columns["id"][1:] > columns["id"][:-1]):
             order = np.argsort(columns["id"], kind="stable")
             columns = {name: array[order] for name, array in columns.items()}
+            moved = None  # positions shifted: the orders are computed afresh
     if len(columns["id"]) != Case.objects.using(db).count():
         return None  # reports were deleted (or a transaction rolled back): start again
     case_ids = changed["id"]
@@ -391,20 +428,51 @@ def _patch(old: CaseSnapshot, db: str, stamps: tuple[int, int]) -> CaseSnapshot 
         recipient_users = _replace_pairs(
             old.recipient_users, case_ids, _pairs(CaseRecipientUser, "user_id", db, case_ids)
         )
-    return CaseSnapshot(
+    snap = CaseSnapshot(
         stamps=stamps,
         **columns,
         names=names,
+        topic_sets=topic_sets,
         recipient_orgs=recipient_orgs,
         recipient_users=recipient_users,
         organisation_country=_organisation_countries(db),
         loaded_until=newest,
     )
+    if moved is not None and len(moved) <= ORDER_PATCH_LIMIT:
+        for name in ("newest", "oldest"):
+            if ("order", name) in old.cache:
+                snap.cache["order", name] = _patched_order(
+                    snap, old.cache["order", name], moved, name
+                )
+    return snap
+
+
+def _sort_key(snap: "CaseSnapshot", name: str):
+    """The list order of one position as a tuple (the same keys `CaseSnapshot.order` sorts)."""
+    year, occurred, ids = snap.year, snap.occurred, snap.id
+    if name == "newest":
+        return lambda p: (year[p] == 0, -int(year[p]), -int(occurred[p]), -int(ids[p]))
+    return lambda p: (year[p] == 0, int(year[p]), int(occurred[p]), int(ids[p]))
+
+
+def _patched_order(snap: "CaseSnapshot", old_order: np.ndarray, moved, name: str) -> np.ndarray:
+    """`old_order` with the moved positions taken out and put back where they now belong:
+    a binary search each instead of sorting a million rows again."""
+    is_moved = np.zeros(snap.n, bool)
+    is_moved[moved] = True
+    rest = old_order[~is_moved[old_order]]
+    key = _sort_key(snap, name)
+    placed = sorted(int(p) for p in np.unique(moved))
+    placed.sort(key=key)
+    at = [bisect.bisect_left(rest, key(p), key=key) for p in placed]
+    return np.insert(rest, at, placed)
 
 
 def _replace_pairs(pairs: np.ndarray, case_ids: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """`pairs` with the rows of `case_ids` replaced by `fresh`, still sorted by key."""
     kept = pairs[~np.isin(pairs[:, 1], case_ids)]
-    return _sorted_pairs(np.concatenate([kept, fresh]))
+    fresh = _sorted_pairs(fresh)
+    return np.insert(kept, np.searchsorted(kept[:, 0], fresh[:, 0]), fresh, axis=0)
 
 
 # -- the current snapshot -----------------------------------------------------------------------

@@ -477,3 +477,16 @@ def test_page_positions_follow_the_order_whatever_the_share_of_matches(share, so
         expected = snap.order(sort)[mask[snap.order(sort)]][offset : offset + 25]
         got = search._page_positions(req, mask, total, offset, 25)
         assert list(got) == list(expected), (share, sort, page)
+
+
+def test_too_many_matches_to_rank_are_listed_newest_first(search_world, monkeypatch):
+    from twinwise.cases import search as engine
+
+    ranked = search(search_world, "lyon_author", q="konsulat")
+    assert not ranked.unranked
+    monkeypatch.setattr(engine, "RANK_LIMIT", 0)
+    engine.case_index().cache.clear()
+    unranked = search(search_world, "lyon_author", q="konsulat")
+    newest = search(search_world, "lyon_author", q="konsulat", sort="newest")
+    assert unranked.unranked and unranked.total == ranked.total > 0
+    assert [r["id"] for r in unranked.rows] == [r["id"] for r in newest.rows]

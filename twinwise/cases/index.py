@@ -150,14 +150,26 @@ class CaseSnapshot:
     def n(self) -> int:
         return len(self.id)
 
+    def positions_of(self, ids) -> np.ndarray:
+        """Per id its position, -1 for ids the index does not hold."""
+        ids = np.asarray(ids, np.int64)
+        table = self._position_table
+        inside = (ids >= 0) & (ids < len(table))
+        found = np.full(len(ids), -1, np.int64)
+        found[inside] = table[ids[inside]]
+        return found
+
     def positions(self, ids) -> np.ndarray:
         """Positions of the given case ids (ids not in the index are dropped)."""
-        ids = np.asarray(ids, np.int64)
-        if not len(ids) or not self.n:
-            return np.zeros(0, np.intp)
-        pos = np.searchsorted(self.id, ids)
-        pos = np.minimum(pos, self.n - 1)
-        return pos[self.id[pos] == ids]
+        found = self.positions_of(ids)
+        return found[found >= 0]
+
+    @cached_property
+    def _position_table(self) -> np.ndarray:
+        """id → position (-1: none); ids are dense in practice, so 4 bytes per id."""
+        table = np.full(int(self.id.max()) + 1 if self.n else 0, -1, np.int32)
+        table[self.id] = np.arange(self.n, dtype=np.int32)
+        return table
 
     def _recipients(self, pairs: np.ndarray, key: int) -> np.ndarray:
         lo, hi = np.searchsorted(pairs[:, 0], [key, key + 1])

@@ -332,6 +332,8 @@ class CasePage:
     page_size: int
     rows: list[dict]  # case_present_many dicts: the only form in which reports leave here
     facets: dict[str, list[FacetValue]]
+    # Relevance was asked for but too many reports match to rank them: newest first.
+    unranked: bool = False
 
     @property
     def pages(self) -> int:
@@ -361,8 +363,9 @@ def shown_facets(actor: Actor, query: CaseQuery) -> tuple[str, ...]:
 # with the ids of every matching report in one pass; the access rule, the facets and the
 # order are then applied in the case index like any other filter. Ranking: with up to
 # RANK_LIMIT matches every match gets its bm25 / ts_rank in the same pass. Beyond that (a
-# word most reports contain) a relevance order says little and would cost a rank per match:
-# reports with every word in their title come first, then the newest (ADR 0009).
+# word in more than 1 % of a million reports) a rank per match would cost more than the
+# whole list and order mostly noise: those lists are newest first (ADR 0009), and the page
+# says so (CasePage.ranked).
 
 RANK_LIMIT = 10_000
 TEXT_CACHE_SIZE = 32
@@ -384,14 +387,6 @@ def _fts_ids(cursor, expression: str) -> np.ndarray:
     return ids if np.all(ids[1:] > ids[:-1]) else np.unique(ids)
 
 
-def _sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """values ∈ sorted_set, for a sorted array (a binary search each, not a hash table)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
-
-
 def _sqlite_match(cursor, words: list[str], rank: bool) -> tuple[np.ndarray, ...]:
     expression = fts5_expression(words)
     ids = _fts_ids(cursor, expression)
@@ -406,8 +401,7 @@ def _sqlite_match(cursor, words: list[str], rank: bool) -> tuple[np.ndarray, ...
         rows = cursor.fetchall()
         ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
         return ids, np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float)
-    titled = _fts_ids(cursor, f"{{title}} : ({expression})")
-    return ids, _sorted_member(ids, titled).astype(float), np.zeros(len(ids))
+    return (ids,)  # too many to rank: newest first (see above)
 
 
 def _orm_match(db: str, words: list[str], rank: bool) -> tuple[np.ndarray, ...]:
@@ -423,11 +417,7 @@ def _orm_match(db: str, words: list[str], rank: bool) -> tuple[np.ndarray, ...]:
             np.array([r[1] for r in rows], float),
             np.array([r[2] for r in rows], float),
         )
-    titled = qs
-    for word in words:
-        titled = titled.filter(title__icontains=word)
-    in_title = np.isin(ids, np.fromiter(titled.values_list("pk", flat=True), np.int64))
-    return ids, in_title.astype(float), np.zeros(len(ids))
+    return (ids,)
 
 
 def text_match(snap: CaseSnapshot, words: list[str], *, rank: bool, db: str) -> TextMatch:
@@ -441,12 +431,13 @@ def text_match(snap: CaseSnapshot, words: list[str], *, rank: bool, db: str) -> 
             found = _sqlite_match(cursor, words, rank)
     else:
         found = _orm_match(db, words, rank)
-    ids, ranks = found[0], list(found[1:]) if rank else [None, None]
+    ids, ranks = found[0], list(found[1:]) if len(found) == 3 else [None, None]
     if not np.all(ids[1:] > ids[:-1]):
         order = np.argsort(ids, kind="stable")
         ids, ranks = ids[order], [r[order] if r is not None else None for r in ranks]
-    keep = _sorted_member(ids, snap.id)  # a report written after the snapshot: not yet listed
-    positions = np.searchsorted(snap.id, ids[keep])
+    at = snap.positions_of(ids)  # -1: written after the snapshot, not listed yet
+    keep = at >= 0
+    positions = at[keep]
     ranks = [r[keep] if r is not None else None for r in ranks]
     match = TextMatch(positions, *ranks)
     _remember(snap.cache, key, match, TEXT_CACHE_SIZE)
@@ -715,7 +706,10 @@ def case_search(
         # Read through the access policy once more: the page is built from visible rows only.
         by_id = {c.pk: c for c in case_queryset(actor=actor).using(db).filter(pk__in=ids)}
         rows = case_present_many(actor=actor, cases=[by_id[i] for i in ids if i in by_id])
-    return CasePage(query, total, query.page, query.page_size, rows, facets)
+    unranked = (
+        query.effective_sort == "relevance" and req.text is not None and req.text.title_rank is None
+    )
+    return CasePage(query, total, query.page, query.page_size, rows, facets, unranked)
 
 
 def case_count(*, actor: Actor, query: CaseQuery, db: str = "default") -> int:

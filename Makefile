@@ -90,6 +90,8 @@ worker: $(STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/generate_cases.py
+	$(BIN)/python bench/cases_bench.py --json bench/out/cases-results.json
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

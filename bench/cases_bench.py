@@ -258,6 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     django_setup(directory)
     import sqlite3
 
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)  # a database generated before a later migration
+
     import django
 
     from twinwise.access.actors import Actor

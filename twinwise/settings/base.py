@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "twinwise.directory",
     "twinwise.partnerships",
     "twinwise.cases",
+    "twinwise.peers",
     "twinwise.insights",
     "twinwise.interchange",
     "twinwise.api",

@@ -1,0 +1,17 @@
+"""Background tasks (django.tasks, database backend; run by `twinwise db_worker`)."""
+
+from django.tasks import task
+
+from . import services
+
+
+@task
+def case_published(case_id: int) -> int:
+    """After a report is shared: link its counterpart, notify watchers, pattern notices."""
+    return services.case_published_fanout(case_id=case_id)
+
+
+@task
+def send_digests(frequency: str) -> int:
+    """Email every due daily or weekly digest."""
+    return services.digests_send(frequency=frequency)

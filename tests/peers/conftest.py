@@ -20,7 +20,7 @@ def consulate(db):
     )
 
 
-def file_report(net, author: str, *, run_hooks=None, **data):
+def file_report(network, author: str, **data):
     """A report through the real services (amber to Munich unless said otherwise)."""
     base = {
         "tlp": "amber",
@@ -29,15 +29,15 @@ def file_report(net, author: str, *, run_hooks=None, **data):
     base.update(data)
     recipients = None
     if base["tlp"] == "amber":
-        own = net[author].organisation_id
-        recipients = {"members": [o.pk for o in (net["munich"], net["lyon"]) if o.pk != own]}
-    return shared_report(net, author=author, data=base, recipients=recipients)
+        own = network[author].organisation_id
+        recipients = {"members": [o.pk for o in (network["munich"], network["lyon"]) if o.pk != own]}
+    return shared_report(network, author=author, data=base, recipients=recipients)
 
 
-def publish_green(net, author: str, **data):
+def publish_green(network, author: str, **data):
     """A green report through submission and moderation."""
-    case = shared_report(net, author=author, data={"tlp": "green", **data}, recipients={})
-    return case_services.case_moderate(actor=actor(net["mod"]), case=case, publish=True)
+    case = shared_report(network, author=author, data={"tlp": "green", **data}, recipients={})
+    return case_services.case_moderate(actor=actor(network["mod"]), case=case, publish=True)
 
 
 @pytest.fixture(autouse=True)

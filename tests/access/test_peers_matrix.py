@@ -16,7 +16,7 @@ else's, and only with two factors.
 
 import pytest
 
-from tests.access.test_matrix import COLUMNS, table
+from tests.access.test_matrix import table
 from twinwise.access.policy import can_model
 from twinwise.peers.models import Introduction, Watch
 

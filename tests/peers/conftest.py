@@ -30,7 +30,9 @@ def file_report(network, author: str, **data):
     recipients = None
     if base["tlp"] == "amber":
         own = network[author].organisation_id
-        recipients = {"members": [o.pk for o in (network["munich"], network["lyon"]) if o.pk != own]}
+        recipients = {
+            "members": [o.pk for o in (network["munich"], network["lyon"]) if o.pk != own]
+        }
     return shared_report(network, author=author, data=base, recipients=recipients)
 
 

@@ -150,8 +150,7 @@ def _email_introduction(intro: Introduction, users, event: str) -> None:
 
 
 def _absolute(path: str) -> str:
-    base = getattr(settings, "SITE_URL", "") or ""
-    return base.rstrip("/") + path
+    return settings.SITE_URL.rstrip("/") + path
 
 
 # -- watches -----------------------------------------------------------------------------

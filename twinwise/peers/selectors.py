@@ -285,7 +285,7 @@ def notifications_for(*, actor: Actor, unread_only: bool = False) -> QuerySet[No
     qs = visible(actor, Notification.objects.all())
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
-    return qs.select_related("case", "counterpart", "introduction")
+    return qs.select_related("counterpart")
 
 
 def unread_count(*, actor: Actor) -> int:
@@ -298,28 +298,35 @@ def notification_present_many(*, actor: Actor, notifications) -> list[dict]:
     """Notifications as `actor` may read them now: one whose report the actor can no longer
     see is left out entirely (it is not even counted)."""
     notes = list(notifications)
-    cases = [n.case for n in notes if n.case_id]
-    visible_ids = set(
-        visible(actor, Case.objects.filter(pk__in=[c.pk for c in cases])).values_list(
-            "pk", flat=True
+    case_ids = {n.case_id for n in notes if n.case_id}
+    cases = (
+        list(
+            visible(actor, Case.objects.filter(pk__in=case_ids)).select_related(
+                "organisation__country", "organisation__place", "author"
+            )
         )
+        if case_ids
+        else []
     )
-    presented = {
-        p["id"]: p
-        for p in case_present_many(actor=actor, cases=[c for c in cases if c.pk in visible_ids])
-    }
+    visible_ids = {c.pk for c in cases}
+    presented = {p["id"]: p for p in case_present_many(actor=actor, cases=cases)}
     intro_ids = [n.introduction_id for n in notes if n.introduction_id]
-    intros = {
-        i.pk: i
-        for i in visible(actor, Introduction.objects.filter(pk__in=intro_ids)).select_related(
-            "requester",
-            "requester_organisation",
-            "target",
-            "decided_by",
-            "target_contact",
-            "case",
-        )
-    }
+    intros = (
+        {
+            i.pk: i
+            for i in visible(actor, Introduction.objects.filter(pk__in=intro_ids)).select_related(
+                "requester",
+                "requester_organisation",
+                "target",
+                "decided_by",
+                "target_contact",
+                "case__organisation__country",
+                "case__organisation__place",
+            )
+        }
+        if intro_ids
+        else {}
+    )
     out = []
     for n in notes:
         item = {"id": n.pk, "kind": n.kind, "created_at": n.created_at, "read": bool(n.read_at)}

@@ -390,7 +390,7 @@ def digest_build(*, user, now=None) -> tuple[str, str, list[dict], list[int]] | 
     actor = Actor.from_user(user, strong=True)
     notes = list(
         Notification.objects.filter(user=user, emailed_at__isnull=True)
-        .select_related("case", "counterpart", "introduction")
+        .select_related("counterpart")
         .order_by("created_at", "pk")
     )
     items = selectors.notification_present_many(actor=actor, notifications=notes)

@@ -90,7 +90,9 @@ def test_introduction_request_acceptance_and_the_digest(page, context, live_serv
     sign_out(page)
 
     # Munich's admin: the notification, then Accept.
-    sign_in(page, peers["mia"], start="/notifications/")
+    sign_in(page, peers["mia"])
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name=re.compile(r"^Notifications")).click()
     expect(page.locator(".notification__text").first).to_contain_text(
         f"{peers['lyon'].name} asks to be introduced to your office."
     )

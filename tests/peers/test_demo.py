@@ -5,8 +5,8 @@ watcher of that consulate gets the digest."""
 import pytest
 from django.core import mail
 
-from tests.core.test_demo_network import create, demo_case, directory  # noqa: F401
 from tests.core.test_demo_network import actor as demo_actor
+from tests.core.test_demo_network import create, demo_case, directory  # noqa: F401
 from twinwise.directory.models import Counterpart
 from twinwise.peers import selectors, services
 from twinwise.peers.models import Watch

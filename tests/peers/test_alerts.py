@@ -239,3 +239,17 @@ def test_notifications_page_and_header_count(net, consulate, fire, as_user):
     client.post("/notifications/read/")
     assert "(1<span" not in client.get("/notifications/").content.decode()
     assert client.post("/notifications/read/", {"id": "x"}).status_code == 400
+
+
+def test_watchers_of_a_report_hear_of_new_comments_if_they_may_see_it(net, consulate, fire):
+    case = fire(file_report, net, "ana", title="Commented report")
+    watch(net, "mia", "case", case.pk)
+    watch(net, "boss", "case", case.pk)
+    fire(case_services.comment_create, actor=actor(net["boss"]), case=case, body="Same here")
+    fire(case_services.comment_create, actor=actor(net["max"]), case=case, body="And here")
+    notes = Notification.objects.filter(kind="comment")
+    assert sorted(n.user.username for n in notes) == ["claire.dubois", "mia.weber", "mia.weber"]
+    texts = services.selectors.notification_present_many(
+        actor=actor(net["mia"]), notifications=notes.filter(user=net["mia"])
+    )
+    assert texts[0]["text"] == "New comment on: Commented report"

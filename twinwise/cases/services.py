@@ -338,6 +338,9 @@ def comment_create(*, actor: Actor, case: Case, body: str) -> CaseComment:
         case=case, author_id=actor.user_id, organisation_id=actor.organisation_id, body=body
     )
     audit(actor, case, "comment", {"comment": comment.pk})
+    from twinwise.peers.tasks import case_commented
+
+    transaction.on_commit(lambda: case_commented.enqueue(comment.pk))
     return comment
 
 

@@ -312,6 +312,29 @@ def _notify_watchers(case: Case) -> int:
     return len(users)
 
 
+def case_comment_fanout(*, comment_id: int) -> int:
+    """Tell the people watching a report about a new comment on it — those who may see the
+    report now, except the comment's author. Returns the number of notifications made."""
+    from twinwise.cases.models import CaseComment
+
+    comment = CaseComment.objects.select_related("case").filter(pk=comment_id).first()
+    if comment is None:
+        return 0
+    case = comment.case
+    watchers = (
+        get_user_model()
+        .objects.filter(
+            pk__in=Watch.objects.filter(kind=WatchKind.CASE, case=case).values("user_id"),
+            is_active=True,
+            organisation__isnull=False,
+        )
+        .exclude(pk=comment.author_id)
+    )
+    users = [u for u in watchers.select_related("organisation") if _sees(u, case)]
+    _notify(users, NotificationKind.COMMENT, case=case)
+    return len(users)
+
+
 def pattern_signal(*, counterpart_id: int, case_type: str, now=None) -> int:
     """≥3 offices reporting the same kind of case about one counterpart within 90 days: every
     member watching that counterpart gets a notice with counts of what they may see (once per

@@ -12,6 +12,12 @@ def case_published(case_id: int) -> int:
 
 
 @task
+def case_commented(comment_id: int) -> int:
+    """After a comment: notify the people watching that report who may see it."""
+    return services.case_comment_fanout(comment_id=comment_id)
+
+
+@task
 def send_digests(frequency: str) -> int:
     """Email every due daily or weekly digest."""
     return services.digests_send(frequency=frequency)

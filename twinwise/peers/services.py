@@ -2,6 +2,7 @@
 runs in one transaction; the fan-out after a report is shared and the digest run as the
 system, in background tasks, and check the policy for every person they write to."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -407,19 +408,30 @@ def digest_due_users(*, frequency: str, now=None):
     return users.exclude(pk__in=recent.values("user_id")).select_related("organisation")
 
 
-def digest_build(*, user, now=None) -> tuple[str, str, list[dict], list[int]] | None:
-    """(subject, body, items, notification ids) of one person's digest, or None when nothing
-    they may see now is new. Built as that person may read it at this moment."""
+@dataclass
+class Digest:
+    subject: str
+    body: str
+    items: list[dict]
+    notification_ids: list[int]  # every unsent notification considered (shown or dropped)
+
+
+DIGEST_BATCH = 200
+
+
+def digest_build(*, user, now=None) -> Digest:
+    """One person's digest as that person may read it at this moment (no items: nothing new
+    they may see). The notifications it considered are returned to be marked as emailed."""
     actor = Actor.from_user(user, strong=True)
     notes = list(
         Notification.objects.filter(user=user, emailed_at__isnull=True)
         .select_related("counterpart")
         .order_by("created_at", "pk")
     )
-    items = selectors.notification_present_many(actor=actor, notifications=notes)
+    items = selectors.notification_present_many(actor=actor, notifications=notes) if notes else []
     ids = [n.pk for n in notes]
     if not items:
-        return None
+        return Digest("", "", [], ids)
     subject = _("[%(site)s] Your digest: %(n)d new") % {"site": settings.SITE_NAME, "n": len(items)}
     body = render_to_string(
         "peers/email/digest.txt",
@@ -430,34 +442,52 @@ def digest_build(*, user, now=None) -> tuple[str, str, list[dict], list[int]] | 
             "link": _absolute("/notifications/"),
         },
     )
-    return subject, body, items, ids
+    return Digest(subject, body, items, ids)
 
 
 def digests_send(*, frequency: str, now=None) -> int:
-    """Send every due digest of `frequency`; returns how many emails went out."""
+    """Send every due digest of `frequency`; returns how many emails went out.
+
+    People are handled in batches of DIGEST_BATCH: each digest is built and sent, then the
+    batch's notifications and send times are marked in one transaction. A run that dies
+    mid-batch may send those few people their digest again next time; none is lost.
+    """
     if frequency not in DIGEST_PERIOD:
         raise UserFacingError(
             _("%(value)r is not one of: daily, weekly") % {"value": frequency}, field="frequency"
         )
     now = now or timezone.now()
-    sent = 0
-    for user in digest_due_users(frequency=frequency, now=now).iterator(chunk_size=500):
-        built = digest_build(user=user, now=now)
-        with transaction.atomic():
-            if built is not None:
-                subject, body, _items, ids = built
-                send_mail(subject, body, None, [user.email])
-                sent += 1
-            else:
-                ids = list(
-                    Notification.objects.filter(user=user, emailed_at__isnull=True).values_list(
-                        "pk", flat=True
-                    )
-                )
-            Notification.objects.filter(pk__in=ids).update(emailed_at=now)
-            DigestSetting.objects.update_or_create(
-                user=user,
-                defaults={"last_sent_at": now},
-                create_defaults={"last_sent_at": now, "frequency": frequency},
-            )
+    sent, batch = 0, []
+    for user in digest_due_users(frequency=frequency, now=now).iterator(chunk_size=DIGEST_BATCH):
+        batch.append(user)
+        if len(batch) == DIGEST_BATCH:
+            sent += _digest_batch(batch, frequency=frequency, now=now)
+            batch = []
+    if batch:
+        sent += _digest_batch(batch, frequency=frequency, now=now)
+    return sent
+
+
+def _digest_batch(users: list, *, frequency: str, now) -> int:
+    sent, considered = 0, []
+    for user in users:
+        digest = digest_build(user=user, now=now)
+        considered += digest.notification_ids
+        if digest.items:
+            send_mail(digest.subject, digest.body, None, [user.email])
+            sent += 1
+    user_ids = [u.pk for u in users]
+    with transaction.atomic():
+        Notification.objects.filter(pk__in=considered).update(emailed_at=now)
+        DigestSetting.objects.filter(user_id__in=user_ids).update(last_sent_at=now)
+        have = set(
+            DigestSetting.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+        )
+        DigestSetting.objects.bulk_create(
+            [
+                DigestSetting(user_id=pk, frequency=frequency, last_sent_at=now)
+                for pk in user_ids
+                if pk not in have
+            ]
+        )
     return sent

@@ -93,6 +93,7 @@ worker: $(STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/digest_bench.py --docs --json bench/out/digest-results.json
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -253,3 +253,14 @@ def test_watchers_of_a_report_hear_of_new_comments_if_they_may_see_it(net, consu
         actor=actor(net["mia"]), notifications=notes.filter(user=net["mia"])
     )
     assert texts[0]["text"] == "New comment on: Commented report"
+
+
+def test_watch_a_partnership_from_its_page(net, as_user, client):
+    from tests import factories
+
+    tie = factories.partnership(net["lyon"].place, factories.place("Guangzhou", "CN"))
+    assert b"Watch" not in client.get(f"/partnerships/{tie.pk}/").content  # visitors
+    member = as_user("ana")
+    assert b">Watch<" in member.get(f"/partnerships/{tie.pk}/").content
+    member.post("/watches/", {"kind": "partnership", "target": tie.pk})
+    assert b"Stop watching" in member.get(f"/partnerships/{tie.pk}/").content

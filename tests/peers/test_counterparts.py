@@ -135,3 +135,20 @@ def test_related_counterparts_and_the_place_page(db, client):
     page = client.get(f"/counterparts/{fao.pk}/").content.decode()
     assert "Related counterparts" in page and "Shenzhen government" in page
     assert "Shenzhen FAO" in client.get(f"/places/{shenzhen.pk}/").content.decode()
+
+
+def test_a_city_government_shows_its_citys_partnerships(db, client):
+    shenzhen = factories.place("Shenzhen", "CN")
+    tie = factories.partnership(factories.place("Gothenburg", "SE"), shenzhen)
+    city = Counterpart.objects.create(
+        kind="city", country_id="CN", name="Shenzhen government", place=shenzhen
+    )
+    consulate = Counterpart.objects.create(
+        kind="consulate", country_id="CN", name="A consulate", place=shenzhen
+    )
+    assert f"/partnerships/{tie.pk}/" in client.get(f"/counterparts/{city.pk}/").content.decode()
+    # A consulate seated somewhere has no partnerships of that place.
+    assert (
+        f"/partnerships/{tie.pk}/"
+        not in client.get(f"/counterparts/{consulate.pk}/").content.decode()
+    )

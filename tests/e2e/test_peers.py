@@ -14,6 +14,7 @@ from tests import factories
 from tests.cases.pages_fixtures import REPORT, actor
 from tests.e2e import exchange_world
 from tests.e2e.axe import describe_violations, run_axe
+from tests.e2e.conftest import PHONE
 from tests.e2e.exchange_world import sign_in, sign_out, strong_session
 from twinwise.cases import services as case_services
 from twinwise.directory.models import Counterpart
@@ -141,3 +142,24 @@ def test_introduction_request_acceptance_and_the_digest(page, context, live_serv
     page.goto("/watches/")
     expect(page.get_by_role("link", name=CONSULATE)).to_be_visible()
     expect_axe_clean(page)
+
+
+PAGES = {
+    "finder": lambda w: f"/peers/?case={w['lyon_report'].pk}",
+    "counterpart": lambda w: f"/counterparts/{Counterpart.objects.get(name=CONSULATE).pk}/",
+    "introductions": lambda w: "/introductions/",
+    "watches": lambda w: "/watches/",
+    "notifications": lambda w: "/notifications/",
+}
+
+
+@pytest.mark.parametrize("context", [PHONE], ids=["390x844"], indirect=True)
+def test_peer_pages_on_a_phone(page, context, live_server, peers):
+    services.introduction_request(actor=actor(peers["mia"].user), case_id=peers["lyon_report"].pk)
+    strong_session(context, live_server, peers["claire"])
+    for name, path in PAGES.items():
+        page.goto(path(peers))
+        expect(page.locator("main h1")).to_be_visible()
+        expect_axe_clean(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{name} scrolls sideways on a phone ({width}px)"

@@ -264,3 +264,25 @@ def test_watch_a_partnership_from_its_page(net, as_user, client):
     assert b">Watch<" in member.get(f"/partnerships/{tie.pk}/").content
     member.post("/watches/", {"kind": "partnership", "target": tie.pk})
     assert b"Stop watching" in member.get(f"/partnerships/{tie.pk}/").content
+
+
+def test_a_queued_run_is_split_into_batches_that_skip_people_already_served(
+    net, consulate, fire, monkeypatch
+):
+    from twinwise.peers import tasks
+
+    monkeypatch.setattr(services, "DIGEST_BATCH", 1)
+    for who in ("mia", "max", "zoe"):
+        watch(net, who, "topic", "tibet")
+    fire(publish_green, net, "ana", title="Tibet report for all", topics=["tibet"])
+    assert len(services.digest_batches(frequency="weekly")) == 3
+    served = services.digest_batches(frequency="weekly")[0]
+    mail.outbox.clear()
+    assert services.digest_batch_send(frequency="weekly", user_ids=served) == 1
+    assert services.digest_batch_send(frequency="weekly", user_ids=served) == 0
+    tasks.send_digests.enqueue("weekly")  # the immediate backend runs the batches too
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "max.huber@example.org",
+        "mia.weber@example.org",
+        "zoe.schulz@example.org",
+    ]

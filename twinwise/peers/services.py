@@ -452,10 +452,7 @@ def digests_send(*, frequency: str, now=None) -> int:
     batch's notifications and send times are marked in one transaction. A run that dies
     mid-batch may send those few people their digest again next time; none is lost.
     """
-    if frequency not in DIGEST_PERIOD:
-        raise UserFacingError(
-            _("%(value)r is not one of: daily, weekly") % {"value": frequency}, field="frequency"
-        )
+    _check_frequency(frequency)
     now = now or timezone.now()
     sent, batch = 0, []
     for user in digest_due_users(frequency=frequency, now=now).iterator(chunk_size=DIGEST_BATCH):
@@ -466,6 +463,30 @@ def digests_send(*, frequency: str, now=None) -> int:
     if batch:
         sent += _digest_batch(batch, frequency=frequency, now=now)
     return sent
+
+
+def digest_batches(*, frequency: str, now=None) -> list[list[int]]:
+    """The ids of the people due a digest, in batches of DIGEST_BATCH (one task each, so
+    several workers share a run)."""
+    _check_frequency(frequency)
+    ids = list(digest_due_users(frequency=frequency, now=now).values_list("pk", flat=True))
+    return [ids[i : i + DIGEST_BATCH] for i in range(0, len(ids), DIGEST_BATCH)]
+
+
+def digest_batch_send(*, frequency: str, user_ids: list[int], now=None) -> int:
+    """Send the digests of these people that are still due (a person another run has just
+    served is skipped)."""
+    _check_frequency(frequency)
+    now = now or timezone.now()
+    users = list(digest_due_users(frequency=frequency, now=now).filter(pk__in=user_ids))
+    return _digest_batch(users, frequency=frequency, now=now) if users else 0
+
+
+def _check_frequency(frequency: str) -> None:
+    if frequency not in DIGEST_PERIOD:
+        raise UserFacingError(
+            _("%(value)r is not one of: daily, weekly") % {"value": frequency}, field="frequency"
+        )
 
 
 def _digest_batch(users: list, *, frequency: str, now) -> int:

@@ -19,5 +19,14 @@ def case_commented(comment_id: int) -> int:
 
 @task
 def send_digests(frequency: str) -> int:
-    """Email every due daily or weekly digest."""
-    return services.digests_send(frequency=frequency)
+    """Split a daily or weekly digest run into batches, one task each (workers share them)."""
+    batches = services.digest_batches(frequency=frequency)
+    for user_ids in batches:
+        send_digest_batch.enqueue(frequency, user_ids)
+    return len(batches)
+
+
+@task
+def send_digest_batch(frequency: str, user_ids: list[int]) -> int:
+    """Email the due digests of up to 200 people."""
+    return services.digest_batch_send(frequency=frequency, user_ids=user_ids)

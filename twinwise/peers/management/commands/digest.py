@@ -28,7 +28,10 @@ class Command(TwinwiseCommand):
             )
         if options["enqueue"]:
             result = send_digests.enqueue(frequency)
-            self.stdout.write(f"Queued the {frequency} digests (task {result.id}).")
+            self.stdout.write(
+                f"Queued the {frequency} digests (task {result.id}; it queues one task per "
+                "200 people)."
+            )
             return
         sent = services.digests_send(frequency=frequency)
         self.stdout.write(f"{sent} {frequency} digest(s) sent.")

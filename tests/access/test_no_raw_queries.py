@@ -32,6 +32,10 @@ PROTECTED_LABELS = (
     "access.AuditEvent",
     "partnerships.Partnership",
     "partnerships.PartnershipSource",
+    "peers.Introduction",
+    "peers.Watch",
+    "peers.Notification",
+    "peers.DigestSetting",
 )
 PROTECTED = {label.split(".")[1] for label in PROTECTED_LABELS}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
@@ -71,6 +75,7 @@ WRITE_SIDE = {
     "cases/public_record.py": "loads the bundled public-record cases",
     "cases/interchange.py": "`twinwise import cases` (operators only) finds cases to update",
     "core/demo_network.py": "`twinwise demo` creates the demo network (never in production)",
+    "peers/demo.py": "`twinwise demo` runs the demo network's reports through the fan-out",
 }
 
 

@@ -292,3 +292,75 @@ def invitation_view(actor: Actor) -> Q:
     if not actor.is_org_admin:
         return Q(pk__in=[])
     return Q(organisation_id=actor.organisation_id)
+
+
+# -- peer learning: introductions, watches, notifications --------------------------------
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+@rule("cases.case", "introduce")
+def case_introduce(actor: Actor) -> Q:
+    """A member of a verified organisation asks to be introduced to the office behind a
+    published report they can see — not their own office's, not the public record's."""
+    if actor.organisation_id is None or not actor.organisation_verified:
+        return _nothing()
+    return (
+        case_levels_q(actor)
+        & Q(state=PUBLISHED, organisation__is_public_record=False)
+        & ~Q(organisation_id=actor.organisation_id)
+    )
+
+
+@model_rule("peers.introduction", "create")
+def introduction_create(actor: Actor) -> bool:
+    """Members of verified organisations (signed in with two factors) ask for introductions."""
+    return actor.user_id is not None and actor.organisation_verified
+
+
+@rule("peers.introduction", "view")
+def introduction_view(actor: Actor) -> Q:
+    """The person who asked (while in the same office) and their office's admins; on the
+    other side the office's admins and, for a request about a report, its author."""
+    org = actor.organisation_id
+    if org is None:
+        return _nothing()
+    asked = Q(requester_organisation_id=org)
+    received = Q(target_id=org)
+    if not actor.is_org_admin:
+        asked &= Q(requester_id=actor.user_id)
+        received &= Q(case__author_id=actor.user_id)
+    return asked | received
+
+
+@rule("peers.introduction", "decide")
+def introduction_decide(actor: Actor) -> Q:
+    """A pending request is answered by an admin of the office asked; a request about an
+    anonymous report also by the report's author (who alone knows it was theirs)."""
+    org = actor.organisation_id
+    if org is None:
+        return _nothing()
+    who = Q(anonymous=True, case__author_id=actor.user_id)
+    if actor.is_org_admin:
+        who = Q()
+    return Q(state="pending", target_id=org) & who
+
+
+def _own(actor: Actor) -> Q:
+    """A person's own watches, notifications and digest setting; no one else's."""
+    if actor.organisation_id is None:  # members with two factors only, like everything else
+        return _nothing()
+    return Q(user_id=actor.user_id)
+
+
+@model_rule("peers.watch", "create")
+def watch_create(actor: Actor) -> bool:
+    """Members (signed in with two factors) watch counterparts, topics, partnerships and reports."""
+    return actor.organisation_id is not None and actor.user_id is not None
+
+
+for _model in ("peers.watch", "peers.notification", "peers.digestsetting"):
+    for _action in ("view", "change"):
+        rule(_model, _action)(_own)

@@ -171,3 +171,18 @@ def _city(value) -> int:
 
 def is_choice(kind: str) -> bool:
     return kind in CHOICE_KINDS
+
+
+def answer_errors(specs: dict[str, QuestionSpec], answers: dict, *, complete: bool) -> dict:
+    """Every problem at once, {question key: message} (the form shows them all)."""
+    errors: dict[str, str] = {}
+    for key, value in answers.items():
+        try:
+            clean_answers(specs, {key: value}, complete=False)
+        except UserFacingError as exc:
+            errors[key] = exc.message
+    if complete:
+        for key, spec in specs.items():
+            if spec.required and key not in errors and is_empty(answers.get(key)):
+                errors[key] = _("this question must be answered")
+    return errors

@@ -42,8 +42,10 @@ from .tally import (
     SINGLE,
     QuestionDef,
     number_summary,
+    pct,
     round1,
     tally_question,
+    values_of,
 )
 from .tally import tally as tally_answers
 
@@ -159,6 +161,7 @@ class Results:
     responses: int
     withheld: bool
     questions: dict = field(default_factory=dict)
+    answered: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -173,9 +176,14 @@ def campaign_results(*, actor: Actor, campaign: Campaign) -> Results:
     answers = list(tallied(actor=actor, campaign=campaign).values_list("answers", flat=True))
     if is_withheld(campaign, len(answers)):
         return Results(campaign=campaign, responses=len(answers), withheld=True)
-    figures = tally_answers(question_defs(campaign.survey), answers)
+    defs = question_defs(campaign.survey)
+    figures = tally_answers(defs, answers)
     return Results(
-        campaign=campaign, responses=len(answers), withheld=False, questions=figures["questions"]
+        campaign=campaign,
+        responses=len(answers),
+        withheld=False,
+        questions=figures["questions"],
+        answered={q.key: sum(1 for a in answers if q.key in a) for q in defs},
     )
 
 
@@ -268,12 +276,7 @@ def breakdown(*, actor: Actor, campaign: Campaign, dimension: str, question_key:
 
 
 def _values_for(question: QuestionDef, rows: list[dict]) -> list[str]:
-    if question.kind in (SINGLE, MULTIPLE, SCALE):
-        for row in rows:
-            if not row["suppressed"]:
-                return list(row["figures"].get("counts", {}))
-        return list(question.options)
-    return []
+    return list(values_of(question))
 
 
 # -- year over year ------------------------------------------------------------------------
@@ -297,7 +300,7 @@ def trend(*, actor: Actor, survey: Survey, question_key: str) -> dict:
         if not entry["withheld"]:
             entry["figures"] = tally_question(question, answers)
         years.append(entry)
-    return {"question": question, "years": years}
+    return {"question": question, "years": years, "values": list(values_of(question))}
 
 
 # -- you and your peers --------------------------------------------------------------------
@@ -503,3 +506,41 @@ def taxonomy_label(name: str, value: str) -> str:
         return taxonomy.label(name, value)
     except KeyError:
         return value
+
+
+# -- beside GMF's 2021 poll ----------------------------------------------------------------
+
+
+def gmf_comparison(results: Results) -> dict | None:
+    """The network's motivations and relationship beside GMF's 2021 figures (directors' poll)."""
+    from . import gmf
+
+    figures = results.questions
+    if results.withheld or "motivations" not in figures or "relationship" not in figures:
+        return None
+    counts = figures["motivations"]["counts"]
+    mentions = sum(counts.values())
+    rows = [
+        {
+            "label": label,
+            "ids": ids,
+            "network": pct(sum(counts.get(i, 0) for i in ids), mentions),
+            "gmf": share,
+        }
+        for ids, label, share in gmf.MOTIVATIONS
+    ]
+    relationship = figures["relationship"]["counts"]
+    answered = sum(relationship.values())
+    good = relationship.get("good", 0) + relationship.get("excellent", 0)
+    return {
+        "motivations": rows,
+        "mentions": mentions,
+        "relationship": {
+            "network": pct(good, answered),
+            "answered": answered,
+            "gmf": gmf.RELATIONSHIP_GOOD_OR_EXCELLENT,
+        },
+        "source_title": gmf.SOURCE_TITLE,
+        "source_url": gmf.SOURCE_URL,
+        "year": gmf.YEAR,
+    }

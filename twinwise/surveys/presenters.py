@@ -126,7 +126,7 @@ def chart_payload(
         if row["table"] and row["q"].kind != QuestionKind.TEXT:
             charts[f"chart-{row['q'].key}"] = {
                 "type": "bar",
-                "horizontal": len(row["table"]) > 5,
+                "horizontal": True,
                 "percent": True,
                 "labels": [label for _v, label, *_rest in row["table"]],
                 "datasets": [

@@ -331,6 +331,7 @@ def peers_comparison(*, actor: Actor, campaign: Campaign) -> dict:
                 "question": question,
                 "def": q,
                 "mine": own_answers.get(q.key) if own_answers else None,
+                "mine_values": _as_strings(own_answers.get(q.key) if own_answers else None),
                 "peers": None if suppressed else tally_question(q, answers),
             }
         )
@@ -341,6 +342,12 @@ def peers_comparison(*, actor: Actor, campaign: Campaign) -> dict:
         "suppressed": suppressed,
         "rows": rows,
     }
+
+
+def _as_strings(value) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 # -- the capacity benchmark ----------------------------------------------------------------

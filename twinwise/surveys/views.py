@@ -79,7 +79,12 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if not can_model(actor, Campaign, "create"):
         raise PermissionDenied(_("Only the network's coordinators open campaigns."))
     orgs = selectors.organisations_for_campaign()
-    values = {"survey": "directors-poll", "anonymity": Anonymity.PEERS, "to": "all"}
+    values = {
+        "survey": "directors-poll",
+        "anonymity": Anonymity.PEERS,
+        "to": "all",
+        "year": str(dt.date.today().year),
+    }
     error = None
     if request.method == "POST":
         values = request.POST
@@ -227,6 +232,9 @@ def campaign_answer(request: HttpRequest, pk: int) -> HttpResponse:
             (f"q-{key}", _label_for(questions, key), message) for key, message in errors.items()
         ],
         "is_admin": actor.is_org_admin,
+        "readonly": response is not None
+        and response.state == "submitted"
+        and not actor.is_org_admin,
     }
     return render(request, "surveys/answer.html", context, status=status)
 

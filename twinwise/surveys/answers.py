@@ -121,6 +121,7 @@ def _not_offered(value, spec: QuestionSpec) -> str:
 
 
 def _number(spec: QuestionSpec, value):
+    typed = value.strip() if isinstance(value, str) else value
     if isinstance(value, bool):
         raise ValueError(_("give a number"))
     if isinstance(value, str):
@@ -136,7 +137,7 @@ def _number(spec: QuestionSpec, value):
     if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(
             _("%(value)s is out of range: give a number from %(min)s to %(max)s")
-            % {"value": value, "min": _plain(low), "max": _plain(high)}
+            % {"value": typed, "min": _plain(low), "max": _plain(high)}
         )
     if value == int(value):
         return int(value)

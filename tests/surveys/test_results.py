@@ -291,3 +291,19 @@ def test_results_are_for_the_network_only(poll):
     assert campaign_results(actor=poll.actor("lyon_officer"), campaign=campaign).responses == 1
     assert campaign_results(actor=poll.actor("munich_admin"), campaign=campaign).responses == 0
     assert campaign_results(actor=Actor.anonymous(), campaign=campaign).responses == 0
+
+
+def test_api_results_go_through_the_policy(poll, client):
+    from tests.accounts.conftest import sign_in_verified
+
+    poll.open(anonymity="identified")
+    responses_import(actor=Actor.operator(), survey_slug="directors-poll", data=jsonl(LINES))
+    assert client.get("/api/v1/surveys/directors-poll/results").status_code == 401
+    sign_in_verified(client, poll.users["lyon_officer"])
+    data = client.get("/api/v1/surveys/directors-poll/results?year=2026").json()
+    assert data["questions"]["relationship"] == independent_tally(LINES)["relationship"]
+    bad = client.get("/api/v1/surveys/directors-poll/results?year=twenty")
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "year"
+    assert client.get("/api/v1/surveys/directors-poll/results?colour=red").status_code == 400
+    assert client.get("/api/v1/surveys/directors-poll/results?year=2030").status_code == 400
+    assert client.get("/api/v1/surveys/nothing/results").status_code == 404

@@ -10,7 +10,7 @@ shows no results at all.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import QuerySet
@@ -155,6 +155,15 @@ def is_withheld(campaign: Campaign, n: int) -> bool:
     return campaign.anonymity == Anonymity.FULL and n < MIN_CELL
 
 
+def one_answer(qs: QuerySet[Response], key: str) -> list[dict]:
+    """Each response's answer to one question, as `{key: value}` ({} when unanswered):
+    the database extracts the one key, so long answer sets are not decoded whole."""
+    return [
+        {} if value is None else {key: value}
+        for value in qs.values_list(f"answers__{key}", flat=True)
+    ]
+
+
 @dataclass
 class Results:
     campaign: Campaign
@@ -233,8 +242,9 @@ def breakdown(*, actor: Actor, campaign: Campaign, dimension: str, question_key:
         raise UserFacingError(_("no such question in this survey"), field="question")
     column = {"country": "country_id", "region": "region", "band": "population_band"}[dimension]
     groups: dict[str, list[dict]] = defaultdict(list)
-    for value, answers in tallied(actor=actor, campaign=campaign).values_list(column, "answers"):
-        groups[value or ""].append(answers)
+    rows = tallied(actor=actor, campaign=campaign).values_list(column, f"answers__{question.key}")
+    for value, answer in rows:
+        groups[value or ""].append({} if answer is None else {question.key: answer})
     total = sum(len(v) for v in groups.values())
     countries = dict(Country.objects.filter(iso2__in=list(groups)).values_list("iso2", "name"))
     suppress = campaign.anonymity != Anonymity.IDENTIFIED
@@ -291,7 +301,7 @@ def trend(*, actor: Actor, survey: Survey, question_key: str) -> dict:
     years = []
     campaigns = visible(actor, Campaign.objects.filter(survey=survey), "results").order_by("year")
     for campaign in campaigns:
-        answers = list(tallied(actor=actor, campaign=campaign).values_list("answers", flat=True))
+        answers = one_answer(tallied(actor=actor, campaign=campaign), question.key)
         entry = {
             "year": campaign.year,
             "n": len(answers),
@@ -354,9 +364,11 @@ def _as_strings(value) -> list[str]:
 
 
 def per_100k(fte, population: int) -> float | None:
+    """Staff per 100,000 inhabitants, half up to one decimal."""
     if not population or fte is None:
         return None
-    return round1(Fraction(Decimal(str(fte))) * 100_000 / population)
+    value = Decimal(str(fte)) * 100_000 / Decimal(population)
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def capacity(*, actor: Actor, campaign: Campaign) -> dict:
@@ -379,22 +391,25 @@ def capacity(*, actor: Actor, campaign: Campaign) -> dict:
                 "per_100k": per_100k(fte, population),
             }
         )
-    rows = tallied(actor=actor, campaign=campaign).select_related("organisation__place", "country")
+    rows = tallied(actor=actor, campaign=campaign).values_list(
+        f"answers__{FTE_QUESTION}",
+        "country_id",
+        "country__name",
+        "population_band",
+        "organisation__population",
+        "organisation__place__population",
+    )
     groups = {"country": defaultdict(list), "band": defaultdict(list)}
     names = {}
-    for response in rows:
-        fte = response.answers.get(FTE_QUESTION)
+    for fte, country, country_name, band, own_population, place_population in rows:
         if fte is None:
             continue
-        density = (
-            per_100k(fte, population_of(response.organisation))
-            if response.organisation_id
-            else None
-        )
-        groups["country"][response.country_id or ""].append((fte, density))
-        groups["band"][response.population_band].append((fte, density))
-        if response.country_id:
-            names[response.country_id] = response.country.name
+        # Linked responses only: anonymous rows have no organisation, hence no population.
+        density = per_100k(fte, own_population or place_population or 0)
+        groups["country"][country or ""].append((fte, density))
+        groups["band"][band].append((fte, density))
+        if country:
+            names[country] = country_name
     suppress = campaign.anonymity != Anonymity.IDENTIFIED
     tables = {}
     for dimension, grouped in groups.items():

@@ -6,9 +6,8 @@ answered the question, `share_of_mentions` to all selections made (so motivation
 up to 100 %, as GMF's do). Means and medians are rounded the same way.
 """
 
-import statistics
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from math import floor
 
@@ -39,10 +38,6 @@ def round1(value: Fraction) -> float:
 
 def pct(part: int, whole: int) -> float:
     return round1(Fraction(100 * part, whole)) if whole else 0.0
-
-
-def _exact(value) -> Fraction:
-    return Fraction(Decimal(str(value)))
 
 
 def values_of(question: QuestionDef) -> tuple[str, ...]:
@@ -87,12 +82,16 @@ def tally_question(question: QuestionDef, answers: list[dict]) -> dict:
 def number_summary(values: list) -> dict:
     if not values:
         return {"n": 0, "mean": None, "median": None}
-    exact = [_exact(v) for v in values]
-    return {
-        "n": len(values),
-        "mean": round1(sum(exact, Fraction(0)) / len(exact)),
-        "median": round1(Fraction(statistics.median(exact))),
-    }
+    with localcontext() as exact_context:
+        exact_context.prec = 60  # sums of decimal inputs stay exact
+        ordered = sorted(Decimal(str(v)) for v in values)
+        total = sum(ordered, Decimal(0))
+    n, mid = len(ordered), len(ordered) // 2
+    if n % 2:
+        median = Fraction(ordered[mid])
+    else:
+        median = (Fraction(ordered[mid - 1]) + Fraction(ordered[mid])) / 2
+    return {"n": n, "mean": round1(Fraction(total) / n), "median": round1(median)}
 
 
 def tally(questions: list[QuestionDef], answers: list[dict]) -> dict:

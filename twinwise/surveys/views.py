@@ -274,7 +274,9 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "gmf": gmf,
         "choice_questions": choice_questions,
-        "identified": selectors.identified_responses(actor=actor, campaign=campaign),
+        "identified": selectors.identified_responses(actor=actor, campaign=campaign)
+        if campaign.anonymity == Anonymity.IDENTIFIED or can(actor, "manage", campaign)
+        else [],
         "questions": questions,
         "charts": chart_payload(rows, gmf, None),
         "min_cell": selectors.MIN_CELL,

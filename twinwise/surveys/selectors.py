@@ -34,7 +34,7 @@ from .models import (
     Response,
     Survey,
 )
-from .segments import BAND_LABELS, BAND_ORDER, population_of
+from .segments import BAND_LABELS, BAND_ORDER
 from .tally import (
     MULTIPLE,
     NUMBER,
@@ -379,13 +379,24 @@ def capacity(*, actor: Actor, campaign: Campaign) -> dict:
     campaigns). Per-100,000 figures need the city's population, so fully anonymous responses
     (which keep only the band) count in the staff medians but not in the per-100,000 ones.
     """
+    linked = (
+        visible(actor, Response.objects.filter(campaign=campaign, state="submitted"))
+        .exclude(organisation__isnull=True)
+        .order_by("organisation__name")
+        .values_list(
+            f"answers__{FTE_QUESTION}",
+            "organisation__name",
+            "organisation__place_id",
+            "organisation__population",
+            "organisation__place__population",
+        )
+    )
     cities = []
-    for response in identified_responses(actor=actor, campaign=campaign):
-        fte = response.answers.get(FTE_QUESTION)
-        population = population_of(response.organisation)
+    for fte, name, place_id, own_population, place_population in linked:
+        population = own_population or place_population or 0
         cities.append(
             {
-                "organisation": response.organisation,
+                "organisation": {"name": name, "place_id": place_id},
                 "fte": fte,
                 "population": population,
                 "per_100k": per_100k(fte, population),
@@ -458,9 +469,9 @@ def asymmetry(*, actor: Actor, campaign: Campaign) -> list[dict]:
     if not known:
         return []
     by_place = {
-        c["organisation"].place_id: c
+        c["organisation"]["place_id"]: c
         for c in capacity_cities(actor=actor, campaign=campaign)
-        if c["fte"] is not None and c["organisation"].place_id
+        if c["fte"] is not None and c["organisation"]["place_id"]
     }
     ties = visible(
         actor,

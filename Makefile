@@ -90,6 +90,7 @@ worker: $(STAMP)
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/surveys_bench.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -307,3 +307,13 @@ def test_api_results_go_through_the_policy(poll, client):
     assert client.get("/api/v1/surveys/directors-poll/results?colour=red").status_code == 400
     assert client.get("/api/v1/surveys/directors-poll/results?year=2030").status_code == 400
     assert client.get("/api/v1/surveys/nothing/results").status_code == 404
+
+
+def test_command_prints_csv(poll, capsys):
+    poll.open()
+    responses_import(actor=Actor.operator(), survey_slug="directors-poll", data=jsonl(LINES[:2]))
+    call_command("survey", "results", "directors-poll", "--format", "csv")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "survey,year,question,value,count,percent,share_of_mentions"
+    assert "directors-poll,2026,,responses,2,," in lines
+    assert "directors-poll,2026,relationship,fair,1,50.0," in lines

@@ -208,3 +208,23 @@ def test_the_builder_adds_questions_with_options_and_translations(poll):
             kind="text",
             text="?",
         )
+
+
+def test_question_and_option_texts_are_shown_in_the_reader_s_language(poll):
+    from django.utils import translation
+
+    from twinwise.surveys.models import Option
+    from twinwise.surveys.presenters import option_label, translated
+
+    question = poll.survey.questions.get(key="relationship")
+    question.translations = {"de": {"text": "Wie ist die Beziehung?"}}
+    question.save()
+    good = Option.objects.get(question=question, value="good")
+    good.translations = {"de": "Gut"}
+    good.save()
+    with translation.override("de"):
+        assert translated(question, "text") == "Wie ist die Beziehung?"
+        assert translated(question, "help_text") == question.help_text  # no translation: English
+        assert option_label(good) == "Gut"
+    with translation.override("en"):
+        assert translated(question, "text") == question.text and option_label(good) == "Good"

@@ -1,7 +1,7 @@
-"""The directors' poll in a browser: a coordinator opens the 2026 poll, officers draft, admins
-submit (bad input first: clear errors, nothing stored), the results page and the JSON agree
-with an independent tally of what was typed, and each city sees itself against its peers.
-axe-core runs on every survey page of the journey.
+"""The directors' poll in a browser, on the demo network: the network's moderator opens the
+2026 poll, an officer drafts (bad input first: clear errors, nothing stored), admins submit,
+the results page and the JSON agree with an independent tally of what was typed, and a city
+sees itself against its peers. axe-core runs on every survey page of the journey.
 """
 
 import json
@@ -10,14 +10,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.cases.pages_fixtures import organisation
+from tests import factories
 from tests.e2e import exchange_world
 from tests.e2e.axe import describe_violations, run_axe
 from tests.e2e.conftest import DESKTOP, TIMEOUT_MS
-from tests.e2e.exchange_world import Member, member, sign_in, sign_out
+from tests.e2e.exchange_world import Member, sign_out
 from twinwise.access.actors import Actor
-from twinwise.surveys.models import Campaign, Response, Survey
-from twinwise.surveys.services import campaign_close, campaign_open, responses_import
+from twinwise.accounts.models import User
+from twinwise.core import demo_network
+from twinwise.surveys.demo import demo_poll_create
+from twinwise.surveys.models import Campaign, Response
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("favicon_aborts_forgiven")]
 favicon_aborts_forgiven = exchange_world.favicon_aborts_forgiven
@@ -38,62 +40,48 @@ MUNICH = {
 
 
 @pytest.fixture
-def poll_network(transactional_db):
-    """Three verified member cities, their people, a coordinator and last year's poll."""
-    lyon = organisation("lyon", "Lyon", "FR", population=522_000)
-    munich = organisation("munich", "Munich", "DE", population=1_512_000)
-    gothenburg = organisation("gothenburg", "Gothenburg", "SE", population=604_000)
-    world = {
-        "lyon": lyon,
-        "munich": munich,
-        "julien": member("julien.moreau", lyon),
-        "claire": member("claire.martin", lyon, "admin"),
-        "anna": member("anna.weber", munich, "admin"),
-        "greta": member("greta.lind", gothenburg, "admin"),
-        "coordinator": member("network.coordinator", None, ""),
+def poll_network(transactional_db, monkeypatch):
+    """The demo network (`twinwise demo`'s members and people, with their demo logins) and
+    its closed 2025 poll — but not the 2026 one: the coordinator opens that in the browser."""
+    monkeypatch.setitem(factories.COUNTRIES, "AT", ("Austria", "europe", "", 40))
+    monkeypatch.setitem(factories.COUNTRIES, "PT", ("Portugal", "europe", "", 620))
+    for city, iso2 in (
+        ("Munich", "DE"),
+        ("Lyon", "FR"),
+        ("Gothenburg", "SE"),
+        ("Vienna", "AT"),
+        ("Toronto", "CA"),
+        ("Porto", "PT"),
+        ("Guangzhou", "CN"),
+    ):
+        factories.place(city, iso2)
+    operator = Actor.operator("demo")
+    demo_network.demo_network_create(actor=operator)
+    demo_poll_create(actor=operator, years=(2025,))
+    return {
+        name: demo_member(name)
+        for name in ("moderator", "julien.moreau", "claire.martin", "anna.weber")
     }
-    world["coordinator"].user.is_moderator = True
-    world["coordinator"].user.save(update_fields=["is_moderator"])
-    survey = Survey.objects.get(slug="directors-poll")
-    operator = Actor.operator()
-    last_year = campaign_open(actor=operator, survey=survey, year=2025, anonymity="identified")
-    lines = [
-        {
-            "member": "lyon",
-            "answers": {
-                "motivations": ["culture"],
-                "relationship": "fair",
-                "has_international_office": "yes",
-                "international_staff_fte": 3,
-            },
-        },
-        {
-            "member": "munich",
-            "answers": {
-                "motivations": ["investment-trade"],
-                "relationship": "fair",
-                "has_international_office": "yes",
-                "international_staff_fte": 8,
-            },
-        },
-        {
-            "member": "gothenburg",
-            "answers": {
-                "motivations": ["climate"],
-                "relationship": "poor",
-                "has_international_office": "yes",
-                "international_staff_fte": 4,
-            },
-        },
-    ]
-    responses_import(
-        actor=operator,
-        survey_slug="directors-poll",
-        data="\n".join(json.dumps(x) for x in lines).encode(),
-        year=2025,
+
+
+def demo_member(username: str) -> Member:
+    return Member(
+        user=User.objects.get(username=username),
+        key=bytes.fromhex(demo_network.totp_key(username)),
     )
-    campaign_close(actor=operator, campaign=last_year)
-    return world
+
+
+def sign_in(page, someone: Member) -> None:
+    """Password, then the code the demo login's authenticator app shows now."""
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
+    page.get_by_label("Username or email address").fill(someone.username)
+    page.get_by_label("Password").fill(demo_network.DEMO_PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/accounts/two-factor/\?next="))
+    page.get_by_label("Code").fill(someone.code())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
 
 
 def expect_axe_clean(page) -> None:
@@ -124,15 +112,15 @@ def test_coordinator_opens_the_2026_poll_officers_answer_and_results_agree(
 ):
     world = poll_network
     coordinator_page = coordinator_opens_the_poll(
-        browser, live_server, watcher, world["coordinator"]
+        browser, live_server, watcher, world["moderator"]
     )
     campaign = Campaign.objects.get(year=2026)
 
-    officer_drafts_with_a_mistake_first(page, watcher, world["julien"], campaign)
+    officer_drafts_with_a_mistake_first(page, watcher, world["julien.moreau"], campaign)
     sign_out(page)
-    admin_submits(page, world["claire"], campaign, LYON, complete_office=True)
+    admin_submits(page, world["claire.martin"], campaign, LYON, complete_office=True)
     sign_out(page)
-    admin_submits(page, world["anna"], campaign, MUNICH, complete_office=False)
+    admin_submits(page, world["anna.weber"], campaign, MUNICH, complete_office=False)
 
     # The results page and the JSON agree with an independent tally of what was typed.
     coordinator_page.goto(f"/surveys/campaigns/{campaign.pk}/results/")
@@ -178,7 +166,7 @@ def coordinator_opens_the_poll(browser, live_server, watcher, coordinator: Membe
     ctx.set_default_timeout(TIMEOUT_MS)
     ctx.on("page", watcher.attach)
     page = ctx.new_page()
-    sign_in(page, coordinator, start="/")
+    sign_in(page, coordinator)
     go_to_surveys(page)
     page.get_by_role("link", name="Open a campaign").click()
     expect_axe_clean(page)
@@ -188,13 +176,13 @@ def coordinator_opens_the_poll(browser, live_server, watcher, coordinator: Membe
     page.get_by_role("button", name="Open the campaign").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Directors' poll 2026")
     expect(page.get_by_text("The campaign is open.")).to_be_visible()
-    expect(page.get_by_text("0 of 3 organisations have submitted.")).to_be_visible()
+    expect(page.get_by_text("0 of 5 organisations have submitted.")).to_be_visible()
     expect_axe_clean(page)
     return page
 
 
 def officer_drafts_with_a_mistake_first(page, watcher, officer: Member, campaign) -> None:
-    sign_in(page, officer, start="/")
+    sign_in(page, officer)
     go_to_surveys(page)
     page.get_by_role("link", name="Answer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your organisation's answers")
@@ -230,7 +218,7 @@ def forgive_the_400(watcher, url: str) -> None:
 
 
 def admin_submits(page, admin: Member, campaign, typed: dict, *, complete_office: bool) -> None:
-    sign_in(page, admin, start="/")
+    sign_in(page, admin)
     page.goto(f"/surveys/campaigns/{campaign.pk}/answer/")
     if not complete_office:
         answer(page, typed)

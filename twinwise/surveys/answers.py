@@ -11,7 +11,7 @@ from twinwise.core.errors import UserFacingError
 from twinwise.directory.models import Country, Place
 from twinwise.directory.resolution import normalise_name
 
-from .models import CHOICE_KINDS, Question, QuestionKind, Survey
+from .models import Question, QuestionKind, Survey
 
 MAX_TEXT = 5_000
 
@@ -168,10 +168,6 @@ def _city(value) -> int:
         if match:
             return match
     raise ValueError(_("%(value)r is not a Chinese city we know") % {"value": value})
-
-
-def is_choice(kind: str) -> bool:
-    return kind in CHOICE_KINDS
 
 
 def answer_errors(specs: dict[str, QuestionSpec], answers: dict, *, complete: bool) -> dict:

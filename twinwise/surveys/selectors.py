@@ -17,9 +17,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from twinwise.access.actors import Actor
-from twinwise.access.policy import can, get_for, visible
+from twinwise.access.policy import get_for, visible
 from twinwise.accounts.models import Organisation
-from twinwise.core import taxonomy
 from twinwise.core.errors import UserFacingError
 from twinwise.directory.models import Country, Place, Region
 from twinwise.directory.resolution import normalise_name
@@ -210,13 +209,6 @@ def results_json(*, actor: Actor, slug: str, year: int | None) -> dict:
             % {"year": campaign.year, "n": results.responses, "min": MIN_CELL}
         )
     return results.as_json()
-
-
-def headline(question: QuestionDef, figures: dict) -> dict:
-    """The share per option a page shows first: percent, or share of respondents."""
-    if question.kind == MULTIPLE:
-        return figures["share_of_respondents"]
-    return figures.get("percent", {})
 
 
 # -- breakdowns ----------------------------------------------------------------------------
@@ -518,27 +510,9 @@ def chinese_places(text: str, limit: int = 10) -> list[Place]:
     )
 
 
-def label_of_option(question: Question, value) -> str:
-    for option in question.options.all():
-        if option.value == value:
-            return option.label
-    return str(value)
-
-
-def can_results(actor: Actor, campaign: Campaign) -> bool:
-    return can(actor, "results", campaign)
-
-
 def organisations_for_campaign() -> QuerySet[Organisation]:
     """Member organisations a coordinator may open a campaign to."""
     return Organisation.objects.filter(is_public_record=False).order_by("name")
-
-
-def taxonomy_label(name: str, value: str) -> str:
-    try:
-        return taxonomy.label(name, value)
-    except KeyError:
-        return value
 
 
 # -- beside GMF's 2021 poll ----------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from twinwise.access.actors import Actor
-from twinwise.access.policy import PermissionDenied, can, require, require_model
+from twinwise.access.policy import PermissionDenied, require, require_model
 from twinwise.access.surveys_rules import is_coordinator
 from twinwise.accounts.models import Organisation, User
 from twinwise.core.errors import UserFacingError
@@ -573,7 +573,3 @@ def counterpart_staffing_create(
     )
     bump(DATA_SET)
     return entry
-
-
-def can_answer(actor: Actor, campaign: Campaign) -> bool:
-    return can(actor, "answer", campaign)

@@ -247,3 +247,27 @@ def test_counterpart_staffing_needs_a_chinese_city_and_a_source(poll):
             actor=poll.actor("lyon_admin"), place=lyon, staff=5, year=2024, source="x"
         )
     assert error.value.field == "place"
+
+
+def test_fully_anonymous_submission_in_the_browser_cannot_be_reopened(client, as_user, poll):
+    campaign = poll.open(anonymity="full")
+    url = f"/surveys/campaigns/{campaign.pk}/answer/"
+    as_user("lyon_admin")
+    page = client.get(url)
+    assert b"cannot be opened or changed by anyone" in page.content
+    data = {
+        **form(relationship="good", motivations=["culture"], has_international_office="no"),
+        "q-international_staff_fte": "0",
+        "action": "submit",
+    }
+    assert client.post(url, data).status_code == 302
+    assert Response.objects.get().organisation_id is None
+    again = client.get(url)
+    assert b"Your organisation has answered" in again.content
+    assert client.post(url, data).status_code == 200  # the same page, nothing stored
+    assert Response.objects.count() == 1
+    results = client.get(f"/surveys/campaigns/{campaign.pk}/results/")
+    assert b"Results are shown once 5 organisations have answered" in results.content
+    assert client.get(f"/surveys/campaigns/{campaign.pk}/results.json").status_code == 400
+    peers = client.get(f"/surveys/campaigns/{campaign.pk}/peers/")
+    assert b"stored without any link to your organisation" in peers.content

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from tests import factories
 from tests.e2e import exchange_world
 from tests.e2e.axe import describe_violations, run_axe
-from tests.e2e.conftest import DESKTOP, TIMEOUT_MS
-from tests.e2e.exchange_world import Member, sign_out
+from tests.e2e.conftest import DESKTOP, PHONE, TIMEOUT_MS
+from tests.e2e.exchange_world import Member, sign_out, strong_session
 from twinwise.access.actors import Actor
 from twinwise.accounts.models import User
 from twinwise.core import demo_network
@@ -111,9 +111,7 @@ def test_coordinator_opens_the_2026_poll_officers_answer_and_results_agree(
     page, browser, live_server, watcher, poll_network
 ):
     world = poll_network
-    coordinator_page = coordinator_opens_the_poll(
-        browser, live_server, watcher, world["moderator"]
-    )
+    coordinator_page = coordinator_opens_the_poll(browser, live_server, watcher, world["moderator"])
     campaign = Campaign.objects.get(year=2026)
 
     officer_drafts_with_a_mistake_first(page, watcher, world["julien.moreau"], campaign)
@@ -228,3 +226,22 @@ def admin_submits(page, admin: Member, campaign, typed: dict, *, complete_office
     page.get_by_role("button", name="Submit for your organisation").click()
     expect(page.get_by_text("Your organisation's answers are submitted.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Directors' poll 2026")
+
+
+@pytest.mark.parametrize("context", [DESKTOP, PHONE], indirect=True, ids=["desktop", "phone"])
+def test_survey_pages_pass_axe(page, context, live_server, poll_network):
+    """The pages the journey does not reach: lists, capacity, staffing, the builder."""
+    last_year = Campaign.objects.get(year=2025)
+    strong_session(context, live_server, poll_network["moderator"])
+    for path in (
+        "/surveys/",
+        f"/surveys/campaigns/{last_year.pk}/",
+        f"/surveys/campaigns/{last_year.pk}/results/",
+        f"/surveys/campaigns/{last_year.pk}/capacity/",
+        "/surveys/staffing/new/",
+        "/surveys/directors-poll/",
+        "/surveys/new/",
+    ):
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        expect_axe_clean(page)

@@ -10,6 +10,7 @@ from tests import factories
 from tests.accounts.conftest import make_user
 from twinwise.access.actors import Actor
 from twinwise.accounts.models import Organisation, User
+from twinwise.surveys.builtin import install_current
 from twinwise.surveys.models import Survey
 from twinwise.surveys.services import campaign_open
 
@@ -44,6 +45,7 @@ class Poll:
 
 @pytest.fixture
 def poll(db) -> Poll:
+    install_current()  # idempotent: the migration installed it unless a flush removed it
     world = Poll(survey=Survey.objects.get(slug="directors-poll"))
     for slug, name, iso2, population in CITIES:
         place = factories.place(name, iso2, population=population)

@@ -138,3 +138,11 @@ def install(survey_model, section_model, question_model, option_model) -> None:
                 option_model.objects.get_or_create(
                     question=question, value=value, defaults={"label": label, "position": o_pos}
                 )
+
+
+def install_current() -> None:
+    """`install()` with today's models: the demo and tests call it, so the built-in survey is
+    back even after a database flush removed what the migration created."""
+    from .models import Option, Question, Section, Survey
+
+    install(Survey, Section, Question, Option)

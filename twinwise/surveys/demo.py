@@ -12,7 +12,7 @@ from twinwise.access.actors import Actor
 from twinwise.access.policy import PermissionDenied
 from twinwise.accounts.models import User
 
-from .builtin import DIRECTORS_POLL
+from .builtin import DIRECTORS_POLL, install_current
 from .models import Campaign, Survey
 from .services import (
     campaign_close,
@@ -120,6 +120,7 @@ def demo_poll_create(*, actor: Actor, years: tuple[int, ...] = (2025, 2026)) -> 
     """Create the demo campaigns that do not exist yet (idempotent). Operators only."""
     if not actor.is_staff:
         raise PermissionDenied("Only operators create the demo poll.")
+    install_current()
     survey = Survey.objects.get(slug=DIRECTORS_POLL)
     report = DemoPollReport()
     for year in years:

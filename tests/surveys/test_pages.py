@@ -227,13 +227,18 @@ def test_builder_pages(as_user, poll, client):
             "key": "formats",
             "kind": "single",
             "text": "Format?",
-            "options": "festival|Festival\nschool|School",
+            "options": "festival|Festival|de:Fest;fr:Fête\nschool|School",
             "translation_lang": "de",
             "translation_text": "Format?",
         },
     )
     assert ok.status_code == 302
     assert b"festival" in client.get(url).content
+    from twinwise.surveys.models import Option
+
+    assert Option.objects.get(value="festival").translations == {"de": "Fest", "fr": "Fête"}
+    bad = client.post(url, {"key": "f2", "kind": "single", "text": "F?", "options": "a|A|deu:x\nb|B"})
+    assert bad.status_code == 400 and b"two-letter" in bad.content
     assert client.get("/surveys/directors-poll/").status_code == 200
     assert client.get("/surveys/").status_code == 200
 

@@ -98,10 +98,10 @@ def question_add(
     text = (text or "").strip()
     if not text:
         raise UserFacingError(_("write the question"), field="text")
-    options = [(v.strip(), label.strip()) for v, label in (options or []) if v.strip()]
+    options = [_clean_option(option) for option in (options or []) if option[0].strip()]
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
         raise UserFacingError(_("a choice question needs at least two options"), field="options")
-    if len({v for v, _label in options}) != len(options):
+    if len({value for value, *_rest in options}) != len(options):
         raise UserFacingError(_("two options have the same id"), field="options")
     low, high = _bound(min_value, "min_value"), _bound(max_value, "max_value")
     if kind == QuestionKind.SCALE and (low is None or high is None):
@@ -127,11 +127,32 @@ def question_add(
         position=section.questions.count(),
         translations=_clean_translations(translations),
     )
-    for position, (value, label) in enumerate(options):
+    for position, (value, label, option_translations) in enumerate(options):
         Option.objects.create(
-            question=question, value=value, label=label or value, position=position
+            question=question,
+            value=value,
+            label=label or value,
+            position=position,
+            translations=option_translations,
         )
     return question
+
+
+def _clean_option(option: tuple) -> tuple[str, str, dict]:
+    """(id, label) or (id, label, {language: label}) → checked (id, label, translations)."""
+    value, label, *rest = option
+    translations = rest[0] if rest else {}
+    if not isinstance(translations, dict) or not all(
+        isinstance(lang, str) and len(lang) == 2 and lang.isalpha() and isinstance(text, str)
+        for lang, text in translations.items()
+    ):
+        raise UserFacingError(
+            _("give option translations as two-letter code and label"), field="options"
+        )
+    clean = {
+        lang.lower(): text.strip()[:200] for lang, text in translations.items() if text.strip()
+    }
+    return value.strip()[:60], label.strip()[:200], clean
 
 
 def _bound(value, field: str) -> Decimal | None:

@@ -454,6 +454,19 @@ def _chinese_place(text: str) -> Place:
     return places[0]
 
 
+def _option_line(line: str) -> tuple[str, str, dict]:
+    """ "id|label|de:Kultur;fr:Culture" → (id, label, {"de": "Kultur", "fr": "Culture"})."""
+    parts = [part.strip() for part in line.split("|")]
+    value = parts[0]
+    label = parts[1] if len(parts) > 1 else value
+    translations = {}
+    for item in (parts[2] if len(parts) > 2 else "").split(";"):
+        lang, _sep, text = item.partition(":")
+        if lang.strip():
+            translations[lang.strip()] = text
+    return value, label, translations
+
+
 # -- the questionnaire builder ---------------------------------------------------------------
 
 
@@ -498,9 +511,7 @@ def survey_detail(request: HttpRequest, slug: str) -> HttpResponse:
     values = request.POST if request.method == "POST" else {}
     if request.method == "POST":
         options = [
-            tuple(line.split("|", 1)) if "|" in line else (line, line)
-            for line in values.get("options", "").splitlines()
-            if line.strip()
+            _option_line(line) for line in values.get("options", "").splitlines() if line.strip()
         ]
         translations = {}
         if values.get("translation_lang") and values.get("translation_text"):

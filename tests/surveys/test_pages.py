@@ -237,7 +237,9 @@ def test_builder_pages(as_user, poll, client):
     from twinwise.surveys.models import Option
 
     assert Option.objects.get(value="festival").translations == {"de": "Fest", "fr": "Fête"}
-    bad = client.post(url, {"key": "f2", "kind": "single", "text": "F?", "options": "a|A|deu:x\nb|B"})
+    bad = client.post(
+        url, {"key": "f2", "kind": "single", "text": "F?", "options": "a|A|deu:x\nb|B"}
+    )
     assert bad.status_code == 400 and b"two-letter" in bad.content
     assert client.get("/surveys/directors-poll/").status_code == 200
     assert client.get("/surveys/").status_code == 200

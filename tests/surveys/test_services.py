@@ -228,3 +228,20 @@ def test_question_and_option_texts_are_shown_in_the_reader_s_language(poll):
         assert option_label(good) == "Gut"
     with translation.override("en"):
         assert translated(question, "text") == question.text and option_label(good) == "Good"
+
+
+def test_anonymous_rows_are_rewritten_in_random_order_on_each_submission(poll):
+    campaign = poll.open(anonymity="full")
+    services.response_submit(actor=poll.actor("lyon_admin"), campaign=campaign, answers=answers())
+    first = set(Response.objects.values_list("pk", flat=True))
+    services.response_submit(
+        actor=poll.actor("munich_admin"), campaign=campaign, answers=answers(relationship="poor")
+    )
+    second = set(Response.objects.values_list("pk", flat=True))
+    assert len(second) == 2 and not first & second  # every row has a new id
+    assert sorted(
+        r["relationship"] for r in Response.objects.values_list("answers", flat=True)
+    ) == [
+        "good",
+        "poor",
+    ]

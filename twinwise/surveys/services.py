@@ -3,6 +3,7 @@ drafting and submitting responses, the import, and counterpart staffing. Each se
 the access policy first and runs in one transaction."""
 
 import json
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -405,6 +406,8 @@ def _submit(
         response.updated_by_id = user_id
     _set_segment(response, organisation)
     response.save()
+    if campaign.anonymity == Anonymity.FULL:
+        _reshuffle_anonymous(campaign)
     participation, _created = Participation.objects.get_or_create(
         campaign=campaign,
         organisation=organisation,
@@ -412,6 +415,25 @@ def _submit(
     )
     bump(DATA_SET)
     return participation
+
+
+def _reshuffle_anonymous(campaign: Campaign) -> None:
+    """Rewrite the campaign's anonymous rows in a random order with new random ids.
+
+    Databases keep rows in insertion order (SQLite's hidden rowid, PostgreSQL's heap), and
+    participations are ordered too; without this, the n-th anonymous row would be the n-th
+    organisation to submit. After it, no stored order tells the newest row apart.
+    """
+    rows = list(
+        Response.objects.filter(campaign=campaign, organisation__isnull=True).values(
+            "answers", "country_id", "region", "population_band"
+        )
+    )
+    Response.objects.filter(campaign=campaign, organisation__isnull=True).delete()
+    secrets.SystemRandom().shuffle(rows)
+    Response.objects.bulk_create(
+        Response(campaign=campaign, state=ResponseState.SUBMITTED, **row) for row in rows
+    )
 
 
 def _set_segment(response: Response, organisation: Organisation) -> None:

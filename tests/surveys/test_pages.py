@@ -118,6 +118,8 @@ def test_results_page_exports_and_json_agree(as_user, poll):
     text = page.content.decode()
     assert "7 organisations have responded" in text
     assert "GMF" in text and "66 %" in text and "gmfus.org" in text
+    assert "Answers by organisation" in text and "Boston international office" in text
+    assert "Investment and trade, Climate" in text  # Gothenburg, in the options' order
     assert 'id="survey-charts"' in text and "<script>" not in text.replace("<script src", "")
     part = client.get(
         f"/surveys/campaigns/{campaign.pk}/results/?part=breakdown&by=country&question=relationship",

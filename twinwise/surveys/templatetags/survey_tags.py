@@ -22,12 +22,12 @@ def share(figures, value):
     return shares.get(str(value), 0)
 
 
-@register.filter
-def answer(answers, key):
-    """An answer for a table cell: lists joined with commas, missing as a dash."""
+@register.simple_tag
+def answer_text(answers, key, labels):
+    """An answer for a table cell in words: option labels, lists joined with commas."""
     value = (answers or {}).get(key)
     if value is None:
         return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return value
+    names = labels.get(key, {}) if isinstance(labels, dict) else {}
+    values = value if isinstance(value, list) else [value]
+    return ", ".join(str(names.get(str(v), v)) for v in values)

@@ -243,6 +243,12 @@ def test_builder_pages(as_user, poll, client):
         url, {"key": "f2", "kind": "single", "text": "F?", "options": "a|A|deu:x\nb|B"}
     )
     assert bad.status_code == 400 and b"two-letter" in bad.content
+    removed = client.post(url + "remove/", {"key": "formats"})
+    assert removed.status_code == 302 and b"No questions yet" in client.get(url).content
+    client.post(url + "remove/", {"key": "formats"})  # gone already: a message, nothing else
+    assert (
+        client.post("/surveys/directors-poll/remove/", {"key": "relationship"}).status_code == 403
+    )
     assert client.get("/surveys/directors-poll/").status_code == 200
     assert client.get("/surveys/").status_code == 200
 

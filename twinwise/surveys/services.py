@@ -139,6 +139,19 @@ def question_add(
     return question
 
 
+@transaction.atomic
+def question_delete(*, actor: Actor, survey: Survey, key: str) -> None:
+    """Remove a question (and its options) from a questionnaire nobody answered yet."""
+    require(actor, "edit", survey)
+    question = Question.objects.filter(survey=survey, key=key).first()
+    if question is None:
+        raise UserFacingError(_("this survey has no question %(key)r") % {"key": key}, field="key")
+    section = question.section
+    question.delete()
+    if not section.questions.exists():
+        section.delete()
+
+
 def _clean_option(option: tuple) -> tuple[str, str, dict]:
     """(id, label) or (id, label, {language: label}) → checked (id, label, translations)."""
     value, label, *rest = option

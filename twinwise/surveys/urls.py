@@ -21,4 +21,5 @@ urlpatterns = [
     path("surveys/staffing/new/", views.staffing_new, name="staffing_new"),
     path("surveys/new/", views.survey_new, name="survey_new"),
     path("surveys/<slug:slug>/", views.survey_detail, name="survey"),
+    path("surveys/<slug:slug>/remove/", views.question_delete, name="question_delete"),
 ]

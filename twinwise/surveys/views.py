@@ -472,6 +472,22 @@ def _option_line(line: str) -> tuple[str, str, dict]:
 
 @member_required
 @policy_errors
+@require_POST
+def question_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coordinators remove a question from a questionnaire no campaign has opened."""
+    actor = actor_for(request)
+    survey = selectors.survey_get(actor=actor, slug=slug)
+    try:
+        services.question_delete(actor=actor, survey=survey, key=request.POST.get("key", ""))
+    except UserFacingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The question is removed."))
+    return redirect("surveys:survey", survey.slug)
+
+
+@member_required
+@policy_errors
 @require_http_methods(["GET", "POST"])
 def survey_new(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)

@@ -96,6 +96,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/generate_cases.py
 	$(BIN)/python bench/cases_bench.py --json bench/out/cases-results.json
 	$(BIN)/python bench/digest_bench.py --docs --json bench/out/digest-results.json
+	$(BIN)/python bench/surveys_bench.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

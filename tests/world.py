@@ -55,6 +55,10 @@ There are also pending invitations to Lyon and Munich, audit events owned by Lyo
 Munich, and a TLP:CLEAR and a TLP:AMBER partnership with one source each, so every model
 with an access rule has rows (tests/access/test_consistency.py insists on it: a new rule
 for a new model means a few rows of it here).
+
+Surveys (`World.surveys`, `.campaigns`, `.responses`, `.participations`, `.staffing`): the
+built-in directors' poll in three campaigns, one per anonymity mode (see `_surveys`), and
+two Foreign Affairs Office staffing figures for Beijing.
 """
 
 import hashlib
@@ -84,6 +88,14 @@ from twinwise.cases.models import (
 )
 from twinwise.partnerships.models import Partnership, PartnershipSource
 from twinwise.peers.models import DigestSetting, Introduction, Notification, Watch
+from twinwise.surveys.models import (
+    Campaign,
+    CampaignOrganisation,
+    CounterpartStaffing,
+    Participation,
+    Response,
+    Survey,
+)
 
 TLP_LEVELS = ("red", "amber-strict", "amber", "green", "clear")
 STATES = ("draft", "pending", "returned", "published", "withdrawn")
@@ -126,6 +138,11 @@ class World:
     watches: dict[str, Watch] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
     digest_settings: dict[str, DigestSetting] = field(default_factory=dict)
+    surveys: dict[str, Survey] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    responses: dict[str, Response] = field(default_factory=dict)
+    participations: dict[str, Participation] = field(default_factory=dict)
+    staffing: dict[str, CounterpartStaffing] = field(default_factory=dict)
 
     def groups(self) -> tuple[dict[str, Model], ...]:
         """The named records, one mapping per model."""
@@ -144,6 +161,11 @@ class World:
             self.watches,
             self.notifications,
             self.digest_settings,
+            self.surveys,
+            self.campaigns,
+            self.responses,
+            self.participations,
+            self.staffing,
         )
 
     def records(self) -> list[Model]:
@@ -408,4 +430,60 @@ def build_world() -> World:
     _cases(world)
     _audit_and_registry(world)
     _peers(world)
+    _surveys(world)
     return world
+
+
+def _surveys(world: World) -> None:
+    """Survey campaigns in each anonymity mode, with responses and participations.
+
+    ``identified_2025`` (closed, all members): Lyon and Munich submitted.
+    ``peers_2026`` (open, Lyon and Pilsen only): Lyon's draft.
+    ``full_2027`` (open, all members): Munich submitted (an anonymous row), Gothenburg's draft.
+    """
+    orgs, now = world.organisations, timezone.now()
+    world.surveys["poll"] = Survey.objects.get(slug="directors-poll")
+    world.surveys["draft"] = Survey.objects.create(slug="world-draft", title="Unopened survey")
+    specs = {"identified_2025": ("identified", "closed"), "peers_2026": ("peers", "open")}
+    specs["full_2027"] = ("full", "open")
+    for name, (anonymity, state) in specs.items():
+        world.campaigns[name] = Campaign.objects.create(
+            survey=world.surveys["poll"],
+            year=int(name[-4:]),
+            anonymity=anonymity,
+            state=state,
+            all_organisations=name != "peers_2026",
+        )
+    for org in ("lyon", "unverified"):
+        CampaignOrganisation.objects.create(
+            campaign=world.campaigns["peers_2026"], organisation=orgs[org]
+        )
+    answers = {"relationship": "good"}
+
+    def respond(name, campaign, org, state):
+        world.responses[name] = Response.objects.create(
+            campaign=world.campaigns[campaign],
+            organisation=orgs[org] if org else None,
+            state=state,
+            answers=answers,
+            updated_at=now if org else None,
+        )
+
+    respond("lyon_2025", "identified_2025", "lyon", "submitted")
+    respond("munich_2025", "identified_2025", "munich", "submitted")
+    respond("lyon_2026_draft", "peers_2026", "lyon", "draft")
+    respond("anonymous_2027", "full_2027", None, "submitted")
+    respond("gothenburg_2027_draft", "full_2027", "gothenburg", "draft")
+    for name, campaign, org in (
+        ("lyon_2025", "identified_2025", "lyon"),
+        ("munich_2025", "identified_2025", "munich"),
+        ("munich_2027", "full_2027", "munich"),
+    ):
+        world.participations[name] = Participation.objects.create(
+            campaign=world.campaigns[campaign], organisation=orgs[org], submitted_at=now
+        )
+    beijing = world.partnerships["clear"].counterpart
+    for name, staff in (("beijing_2020", 300), ("beijing_2024", 350)):
+        world.staffing[name] = CounterpartStaffing.objects.create(
+            place=beijing, staff=staff, year=int(name[-4:]), source="World figure"
+        )

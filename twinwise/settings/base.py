@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "twinwise.peers",
     "twinwise.insights",
     "twinwise.interchange",
+    "twinwise.surveys",
     "twinwise.api",
     # django-ninja: serves its bundled Swagger UI files itself (no CDN) for /api/v1/docs.
     "ninja",

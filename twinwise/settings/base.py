@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "twinwise.cases",
     "twinwise.insights",
     "twinwise.interchange",
+    "twinwise.agreements",
     "twinwise.api",
     # django-ninja: serves its bundled Swagger UI files itself (no CDN) for /api/v1/docs.
     "ninja",

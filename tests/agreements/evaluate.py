@@ -99,15 +99,23 @@ def score(items: list[Item]) -> Score:
 
 
 def render(name: str, items: list[Item], result: Score, *, show_errors: bool) -> str:
-    out = [f"== {name}: {len(items)} clauses", f"{'category':28} {'tp':>4} {'fp':>4} {'fn':>4}  {'P':>5} {'R':>5} {'F1':>5}"]
+    out = [
+        f"== {name}: {len(items)} clauses",
+        f"{'category':28} {'tp':>4} {'fp':>4} {'fn':>4}  {'P':>5} {'R':>5} {'F1':>5}",
+    ]
     for c, (tp, fp, fn, p, r, f) in result.per_category.items():
         out.append(f"{c:28} {tp:4d} {fp:4d} {fn:4d}  {p:5.2f} {r:5.2f} {f:5.2f}")
-    out.append("per language F1: " + ", ".join(f"{code} {v[5]:.2f}" for code, v in result.per_language.items()))
+    out.append(
+        "per language F1: "
+        + ", ".join(f"{code} {v[5]:.2f}" for code, v in result.per_language.items())
+    )
     p, r, f = result.micro
     out.append(f"micro P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
     if show_errors:
         for item, predicted in result.errors:
-            out.append(f"  ✗ {item.id} gold={sorted(item.labels)} got={sorted(predicted)} :: {item.text[:110]}")
+            out.append(
+                f"  ✗ {item.id} gold={sorted(item.labels)} got={sorted(predicted)} :: {item.text[:110]}"
+            )
     return "\n".join(out)
 
 

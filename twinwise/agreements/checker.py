@@ -17,11 +17,14 @@ from . import language as language_detection
 from . import lexicon
 from .segmentation import Clause
 
-SENTENCE_END = re.compile(r"(?<=[.;!?:])\s+(?=\S)|\n\s*\n|\n(?=\s*(?:\(?[a-z0-9]{1,3}[.)]|[-•*])\s)")
+SENTENCE_END = re.compile(
+    r"(?<=[.;!?:])\s+(?=\S)|\n\s*\n|\n(?=\s*(?:\(?[a-z0-9]{1,3}[.)]|[-•*])\s)"
+)
 PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "´": "'"})
 EVIDENCE_CONTEXT_WORDS = 3
 RANK = {"high": 0, "medium": 1, "low": 2}
 CLAUSE_LANGUAGE_MIN_CHARS = 50
+HEADING_MAX_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -36,9 +39,23 @@ class Finding:
     safer_wordings: tuple[str, ...]
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = 0
-    for m in SENTENCE_END.finditer(text, 0, start):
+def heading_end(text: str) -> int:
+    """Where the body of a clause starts: after a first line that is only a heading
+    ("§ 6 Vertraulichkeit", "Article 4 — Termination"), else 0."""
+    first, newline, rest = text.partition("\n")
+    if (
+        newline
+        and rest.strip()
+        and len(first) <= HEADING_MAX_CHARS
+        and not first.rstrip().endswith((".", ";", ":", ","))
+    ):
+        return len(first) + 1
+    return 0
+
+
+def _sentence_bounds(text: str, start: int, end: int, floor: int = 0) -> tuple[int, int]:
+    left = floor
+    for m in SENTENCE_END.finditer(text, floor, start):
         left = m.end()
     m = SENTENCE_END.search(text, end)
     right = m.start() if m else len(text)
@@ -64,6 +81,7 @@ def check_clause(text: str, language_code: str | None) -> list[Finding]:
     # Typographic apostrophes and quotes match the plain ones of the patterns; same length,
     # so offsets stay valid for the original text.
     text = text.translate(PLAIN_QUOTES)
+    body = heading_end(text)
     findings = []
     guarded_sentences: dict[tuple[int, int], bool] = {}
     for category in lexicon.category_ids():
@@ -75,10 +93,10 @@ def check_clause(text: str, language_code: str | None) -> list[Finding]:
         )
         best = None
         for pattern in rules.patterns:
-            for m in pattern.regex.finditer(text):
+            for m in pattern.regex.finditer(text, body):
                 if m.end() == m.start():
                     continue
-                bounds = _sentence_bounds(text, m.start(), m.end())
+                bounds = _sentence_bounds(text, m.start(), m.end(), body)
                 sentence = text[bounds[0] : bounds[1]]
                 if bounds not in guarded_sentences:
                     guarded_sentences[bounds] = any(g.search(sentence) for g in language.guards)
@@ -95,14 +113,14 @@ def check_clause(text: str, language_code: str | None) -> list[Finding]:
         if best is not None:
             severity, start, end = best
             findings.append(
-                _finding(category, severity, original, start, end, rules, texts[category])
+                _finding(category, severity, original, start, end, rules, texts[category], body)
             )
     return findings
 
 
-def _widen(text: str, start: int, end: int) -> tuple[int, int]:
+def _widen(text: str, start: int, end: int, floor: int) -> tuple[int, int]:
     """The match grown to whole words and a few words of context, within its sentence."""
-    left, right = _sentence_bounds(text, start, end)
+    left, right = _sentence_bounds(text, start, end, floor)
     while start > left and (text[start - 1].isalnum() or text[start - 1] in "-'’"):
         start -= 1
     while end < right and (text[end].isalnum() or text[end] in "-'’"):
@@ -120,8 +138,8 @@ def _widen(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _finding(category, severity, text, start, end, rules, about) -> Finding:
-    start, end = _widen(text, start, end)
+def _finding(category, severity, text, start, end, rules, about, floor) -> Finding:
+    start, end = _widen(text, start, end, floor)
     explanation = f"{_(about.explanation)} {_(about.severity_reason)}"
     if severity != about.severity:
         explanation = f"{_(about.explanation)} {_(lexicon.severity_notes()[severity])}"

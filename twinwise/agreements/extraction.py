@@ -30,6 +30,9 @@ class AgreementRejected(UserFacingError):
         super().__init__(message, field=field)
         self.status = status
 
+    def __str__(self) -> str:
+        return self.message
+
 
 @dataclass(frozen=True)
 class Extracted:
@@ -130,7 +133,8 @@ def _looks_binary(text: str) -> bool:
     odd = sum(
         1
         for ch in sample
-        if ch == "\ufffd" or (unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\n\r\f")
+        if ch == "\ufffd"
+        or (unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\t\n\r\f")
     )
     return odd > max(3, len(sample) // 100)
 

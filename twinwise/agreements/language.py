@@ -24,14 +24,23 @@ def scores(text: str) -> dict[str, float]:
     counts = Counter(words)
     result = {}
     for code, language in lexicon.languages().items():
-        hits = sum(n for w, n in counts.items() if w in language.stopwords)
+        # One-letter stopwords (a, o, y, e, à) are shared with many languages: half weight.
+        hits = sum(
+            n * (0.5 if len(w) == 1 else 1.0) for w, n in counts.items() if w in language.stopwords
+        )
+        # Words with letters the language does not use (ě, ř, ł, ő …) count against it.
+        foreign = sum(
+            n
+            for w, n in counts.items()
+            if any(not ("a" <= ch <= "z") and ch not in language.letters for ch in w)
+        )
         # Elided forms (l'accord, dell'accordo) count by their first part.
         hits += sum(
             n
             for w, n in counts.items()
             if ("'" in w or "’" in w) and re.split("['’]", w)[0] + "'" in language.stopwords
         )
-        result[code] = hits / len(words) if hits >= MIN_HITS else 0.0
+        result[code] = (hits - foreign) / len(words) if hits >= MIN_HITS else 0.0
     return result
 
 

@@ -47,6 +47,7 @@ class Language:
     code: str
     name: str
     stopwords: frozenset[str]
+    letters: frozenset[str]
     heading_words: tuple[str, ...]
     ordinal_headings: tuple[str, ...]
     recital_cues: tuple[str, ...]
@@ -100,6 +101,7 @@ def _load_language(path: Path) -> Language:
         code=code,
         name=raw["name"],
         stopwords=frozenset(w.lower() for w in raw["stopwords"]),
+        letters=frozenset(raw.get("letters", "") + "'’-"),
         heading_words=tuple(raw.get("heading_words", [])),
         ordinal_headings=tuple(raw.get("ordinal_headings", [])),
         recital_cues=tuple(raw.get("recital_cues", [])),

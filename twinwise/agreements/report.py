@@ -55,9 +55,11 @@ def check(extracted: Extracted, *, lang: str | None = None) -> CheckResult:
     text = extracted.text
     clauses = segmentation.segment(text)
     document_language = lang or language.detect(text)
-    results = checker.check_clauses(clauses, document_language) if document_language else [
-        (c, []) for c in clauses
-    ]
+    results = (
+        checker.check_clauses(clauses, document_language)
+        if document_language
+        else [(c, []) for c in clauses]
+    )
     out_clauses, spans, safer = [], [], []
     counts = dict.fromkeys(SEVERITIES, 0)
     categories = set()

@@ -49,7 +49,7 @@ def _heading_regex() -> re.Pattern:
         # PRIMERA.-, SEGUNDO:, DÉCIMA PRIMERA.-
         rf"(?P<ordinal>(?:{ordinal_alt})(?:[ \t]+(?:{ordinal_alt}))?)[ \t]*(?:\.[ \t]*)?[-–—:]",
         # 3.  3.1  3.1.2  (followed by text)
-        rf"(?P<num>\d{{1,3}}(?:\.\d{{1,3}})*\.?)(?=[ \t]+\S)",
+        r"(?P<num>\d{1,3}(?:\.\d{1,3})*\.?)(?=[ \t]+\S)",
         # IV.  (roman numeral + dot)
         rf"(?P<roman>{ROMAN}\.)(?=[ \t]+\S)",
         # (a)  a)  (iv)
@@ -126,7 +126,9 @@ def segment(text: str) -> list[Clause]:
         if right <= left:
             continue
         clauses.append(
-            Clause(index=len(clauses), ref=ref, text=chunk[left:right], start=s + left, end=s + right)
+            Clause(
+                index=len(clauses), ref=ref, text=chunk[left:right], start=s + left, end=s + right
+            )
         )
     return clauses
 

@@ -74,6 +74,7 @@ from tests import factories
 from twinwise.access.actors import Actor
 from twinwise.access.models import AuditEvent
 from twinwise.accounts.models import Invitation, Organisation, User
+from twinwise.agreements.models import AgreementDraft, AgreementReview
 from twinwise.cases.models import (
     Case,
     CaseAttachment,
@@ -121,6 +122,8 @@ class World:
     sources: dict[str, PartnershipSource] = field(default_factory=dict)
 
     invitations: dict[str, Invitation] = field(default_factory=dict)
+    agreement_reviews: dict[str, AgreementReview] = field(default_factory=dict)
+    agreement_drafts: dict[str, AgreementDraft] = field(default_factory=dict)
 
     def groups(self) -> tuple[dict[str, Model], ...]:
         """The named records, one mapping per model."""
@@ -135,6 +138,8 @@ class World:
             self.audit_events,
             self.partnerships,
             self.sources,
+            self.agreement_reviews,
+            self.agreement_drafts,
         )
 
     def records(self) -> list[Model]:
@@ -342,6 +347,37 @@ def _audit_and_registry(world: World) -> None:
         )
 
 
+# Saved agreement reviews: (name, organisation, author, tlp); one draft each.
+REVIEWS = (
+    ("lyon_red", "lyon", "lyon_author", "red"),
+    ("lyon_amber_strict", "lyon", "lyon_author", "amber-strict"),
+    ("lyon_green", "lyon", "lyon_officer", "green"),
+    ("lyon_clear", "lyon", "lyon_author", "clear"),
+    ("munich_red", "munich", "munich_officer", "red"),
+)
+
+
+def _agreement_reviews(world: World) -> None:
+    report = {"document": {}, "clauses": [], "summary": {}}
+    for name, org, author, tlp in REVIEWS:
+        review = AgreementReview.objects.create(
+            organisation=world.organisations[org],
+            author=world.users[author],
+            title=f"Review {name}",
+            tlp=tlp,
+        )
+        world.agreement_reviews[name] = review
+        world.agreement_drafts[name] = AgreementDraft.objects.create(
+            review=review,
+            number=1,
+            name="mou.txt",
+            sha256="0" * 64,
+            language="en",
+            text="Article 1",
+            report=report,
+        )
+
+
 def build_world() -> World:
     """Create the persona world (see the module docstring) and return it."""
     if isinstance(storages["default"], FileSystemStorage):
@@ -350,4 +386,5 @@ def build_world() -> World:
     _people(world)
     _cases(world)
     _audit_and_registry(world)
+    _agreement_reviews(world)
     return world

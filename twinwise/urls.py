@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("twinwise.interchange.urls")),
     path("", include("twinwise.accounts.urls")),
     path("", include("twinwise.cases.urls")),
+    path("", include("twinwise.agreements.urls")),
     path("api/v1/", include("twinwise.api.urls")),
 ]

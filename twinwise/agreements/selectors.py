@@ -36,12 +36,21 @@ def draft_get(*, actor: Actor, review: AgreementReview, number: int) -> Agreemen
     return get_for(actor, AgreementDraft.objects.filter(review=review), number=number)
 
 
-def partnership_choices(*, actor: Actor, query: str = "", limit: int = 50):
-    """Partnerships the actor may see and link a review to (by name of either place)."""
-    qs = visible(actor, Partnership.objects.select_related("local", "counterpart"))
-    if query:
-        qs = qs.filter(local__name__icontains=query) | qs.filter(counterpart__name__icontains=query)
-    return qs.order_by("pk")[:limit]
+def partnership_choices(*, actor: Actor, limit: int = 200):
+    """Partnerships of the actor's own city that the actor may see (to attach a review to)."""
+    from twinwise.accounts.models import Organisation
+
+    if actor.organisation_id is None:
+        return []
+    place_id = (
+        Organisation.objects.filter(pk=actor.organisation_id)
+        .values_list("place_id", flat=True)
+        .first()
+    )
+    qs = visible(
+        actor, Partnership.objects.select_related("local", "counterpart", "counterpart_org")
+    )
+    return list(qs.filter(local_id=place_id).order_by("pk")[:limit])
 
 
 # -- comparing drafts ------------------------------------------------------------------

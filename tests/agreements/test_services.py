@@ -5,6 +5,7 @@ from django.http import Http404
 
 from tests.agreements.documents import sample
 from tests.cases.pages_fixtures import actor, organisation, person
+from tests.core.test_demo_network import create, directory  # noqa: F401
 from tests.factories import partnership, place
 from twinwise.access.policy import PermissionDenied
 from twinwise.agreements import extraction, selectors, services
@@ -133,3 +134,19 @@ def test_who_may_change_and_delete(people):
         services.review_delete(actor=people["jan"], review=review)
     services.review_delete(actor=people["admin"], review=review)
     assert not AgreementReview.objects.exists()
+
+
+def test_the_demo_network_has_munichs_german_mou_review(directory):
+    """`twinwise demo`: the issue's "done when" on the bundled German draft MoU."""
+    create()
+    create()  # idempotent
+    review = AgreementReview.objects.get(organisation__slug="munich")
+    first, second = review.drafts.order_by("number")
+    by_ref = {c["ref"]: c["findings"] for c in first.report["clauses"]}
+    assert [(f["category"], f["severity"]) for f in by_ref["§ 1"]] == [
+        ("political-recognition", "high")
+    ]
+    assert [f["category"] for f in by_ref["§ 7"]] == ["termination-lock-in"]
+    assert by_ref["§ 2"] == by_ref["§ 3"] == []
+    diff = selectors.compare_reports(first.report, second.report)
+    assert len(diff["resolved"]) == 3

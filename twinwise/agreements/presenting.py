@@ -24,6 +24,7 @@ class PresentedClause:
     pieces: list[Piece]
     findings: list[dict] = field(default_factory=list)
     severities: str = ""  # space-separated, for the severity filter
+    ref_in_text: bool = False  # the clause text starts with its heading: show the ref once
 
 
 def locate(text: str, evidence: str) -> tuple[int, int] | None:
@@ -49,8 +50,18 @@ def _pieces(text: str, spans: list[tuple[int, int, str, str]]) -> list[Piece]:
     return pieces
 
 
+def _safer(language: str, category: str) -> tuple[str, ...]:
+    from . import lexicon
+
+    rules = lexicon.languages().get(language)
+    if rules is None or category not in rules.categories:
+        return ()
+    return rules.categories[category].safer_wordings
+
+
 def present(report: dict) -> list[PresentedClause]:
     out = []
+    language = report["document"].get("language", "")
     for clause in report["clauses"]:
         spans, findings = [], []
         ordered = sorted(clause["findings"], key=lambda f: SEVERITY_ORDER[f["severity"]])
@@ -64,6 +75,7 @@ def present(report: dict) -> list[PresentedClause]:
                     **finding,
                     "id": fid,
                     "label": taxonomy.label("finding_categories", finding["category"]),
+                    "safer_wordings": _safer(language, finding["category"]),
                 }
             )
         out.append(
@@ -73,6 +85,7 @@ def present(report: dict) -> list[PresentedClause]:
                 pieces=_pieces(clause["text"], spans),
                 findings=findings,
                 severities=" ".join(sorted({f["severity"] for f in findings})),
+                ref_in_text=clause["text"].startswith(clause["ref"]),
             )
         )
     return out

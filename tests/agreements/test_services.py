@@ -5,7 +5,7 @@ from django.http import Http404
 
 from tests.agreements.documents import sample
 from tests.cases.pages_fixtures import actor, organisation, person
-from tests.core.test_demo_network import create, directory  # noqa: F401
+from tests.core import test_demo_network
 from tests.factories import partnership, place
 from twinwise.access.policy import PermissionDenied
 from twinwise.agreements import extraction, selectors, services
@@ -136,10 +136,13 @@ def test_who_may_change_and_delete(people):
     assert not AgreementReview.objects.exists()
 
 
+directory = test_demo_network.directory
+
+
 def test_the_demo_network_has_munichs_german_mou_review(directory):
     """`twinwise demo`: the issue's "done when" on the bundled German draft MoU."""
-    create()
-    create()  # idempotent
+    test_demo_network.create()
+    test_demo_network.create()  # idempotent
     review = AgreementReview.objects.get(organisation__slug="munich")
     first, second = review.drafts.order_by("number")
     by_ref = {c["ref"]: c["findings"] for c in first.report["clauses"]}

@@ -8,6 +8,7 @@ decode and look like text. Nothing is written anywhere.
 
 import hashlib
 import io
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -150,19 +151,32 @@ def _binary(shown: str) -> AgreementRejected:
     )
 
 
+# PDFium is not thread-safe: one extraction at a time per process.
+_PDFIUM_LOCK = threading.Lock()
+
+
 def _pdf_text(stream: io.BytesIO, shown: str) -> str:
-    reader = files._open_pdf(stream)
+    """The text layer of every page (PDFium via pypdfium2: ADR 0011)."""
+    import pypdfium2 as pdfium
+
     pages = []
-    try:
-        for page in reader.pages:
-            pages.append(page.extract_text() or "")
-    except files.FileRejected:
-        raise
-    except Exception:  # pypdf raises many kinds of error on damaged content streams
-        raise AgreementRejected(
-            _("%(name)s is a damaged PDF: its text cannot be read.") % {"name": shown}
-        ) from None
-    text = "\n\n".join(p.strip("\n") for p in pages)
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(stream.getvalue())
+            try:
+                for index in range(len(document)):
+                    page = document[index]
+                    textpage = page.get_textpage()
+                    pages.append(textpage.get_text_bounded() or "")
+                    textpage.close()
+                    page.close()
+            finally:
+                document.close()
+        except pdfium.PdfiumError:
+            raise AgreementRejected(
+                _("%(name)s is a damaged PDF: its text cannot be read.") % {"name": shown}
+            ) from None
+    text = "\n\n".join(p.strip("\r\n") for p in pages)
     letters = sum(1 for ch in text if ch.isalpha())
     if letters < MIN_LETTERS_PER_PAGE * max(1, len(pages)) // 4 or letters < 20:
         raise AgreementRejected(

@@ -22,24 +22,23 @@ def scores(text: str) -> dict[str, float]:
     if not words:
         return {}
     counts = Counter(words)
+    # Letters outside a-z per word (ä, é, ě …), to count words a language cannot spell.
+    special = {w: frozenset(ch for ch in w if not ("a" <= ch <= "z")) for w in counts}
+    special = {w: chars for w, chars in special.items() if chars}
+    elided = Counter()
+    for w, n in counts.items():
+        if "'" in w or "’" in w:
+            elided[re.split("['’]", w)[0] + "'"] += n
     result = {}
     for code, language in lexicon.languages().items():
         # One-letter stopwords (a, o, y, e, à) are shared with many languages: half weight.
         hits = sum(
-            n * (0.5 if len(w) == 1 else 1.0) for w, n in counts.items() if w in language.stopwords
-        )
-        # Words with letters the language does not use (ě, ř, ł, ő …) count against it.
-        foreign = sum(
-            n
-            for w, n in counts.items()
-            if any(not ("a" <= ch <= "z") and ch not in language.letters for ch in w)
+            counts[w] * (0.5 if len(w) == 1 else 1.0) for w in counts.keys() & language.stopwords
         )
         # Elided forms (l'accord, dell'accordo) count by their first part.
-        hits += sum(
-            n
-            for w, n in counts.items()
-            if ("'" in w or "’" in w) and re.split("['’]", w)[0] + "'" in language.stopwords
-        )
+        hits += sum(elided[w] for w in elided.keys() & language.stopwords)
+        # Words with letters the language does not use (ě, ř, ł, ő …) count against it.
+        foreign = sum(counts[w] for w, chars in special.items() if not chars <= language.letters)
         result[code] = (hits - foreign) / len(words) if hits >= MIN_HITS else 0.0
     return result
 

@@ -32,6 +32,69 @@ class Pattern:
     regex: re.Pattern
     severity: str | None = None
     ignore_protective: bool = False
+    # Lower-case strings one of which any match must contain (None: no such guarantee).
+    # Checking them with `in` first skips most regex scans: a clause rarely has any.
+    needles: tuple[str, ...] | None = None
+    needle_regex: re.Pattern | None = None
+
+    def may_match(self, lowered: str) -> bool:
+        return self.needle_regex is None or self.needle_regex.search(lowered) is not None
+
+
+def _char(op, arg, c) -> str | None:
+    """The one character a LITERAL (or a case-folding set like [iİı]) stands for."""
+    if op is c.LITERAL:
+        return chr(arg).lower()
+    if op is c.IN and arg and all(o is c.LITERAL for o, _a in arg):
+        # Only a set that is one letter in its case forms ([iIİı], [kKK]), not [ae].
+        lowered = {chr(a).lower() for _o, a in arg if chr(a).isascii()}
+        return lowered.pop() if len(lowered) == 1 else None
+    return None
+
+
+def _needles(items) -> set[str] | None:
+    """Literal texts, one of which every match of the parsed sequence `items` contains."""
+    from re import _constants as c  # the parser's own opcodes
+
+    items = list(items)
+    run = []
+    for i, (op, arg) in enumerate(items):
+        char = _char(op, arg, c)
+        if char is not None:
+            run.append(char)
+            continue
+        if len(run) >= 2:
+            break
+        run = []  # too short to be worth checking: look further on
+        if op is c.AT:  # \b, ^ … match no text
+            continue
+        if op is c.SUBPATTERN:
+            return _needles(arg[-1])
+        if op is c.BRANCH:
+            found: set[str] = set()
+            for branch in arg[1]:
+                part = _needles(branch)
+                if part is None:
+                    return None
+                found |= part
+            return found
+        if op is c.MAX_REPEAT or op is c.MIN_REPEAT:
+            low, _high, sub = arg
+            inner = _needles(sub)
+            if low >= 1 or inner is None:
+                return inner if low >= 1 else None
+            rest = _needles(items[i + 1 :])  # optional: the match has this or what follows
+            return None if rest is None else inner | rest
+        return None
+    text = "".join(run)
+    return {text} if len(text) >= 2 else None
+
+
+def needles(regex: re.Pattern) -> tuple[str, ...] | None:
+    from re import _parser
+
+    found = _needles(_parser.parse(regex.pattern, regex.flags))
+    return tuple(sorted(found)) if found else None
 
 
 @dataclass(frozen=True)
@@ -40,6 +103,7 @@ class CategoryRules:
     protective: tuple[re.Pattern, ...]
     protective_scope: str  # "sentence" or "clause"
     safer_wordings: tuple[str, ...]
+    top_severity: str = "high"  # the most severe any pattern of the category gives
 
 
 @dataclass(frozen=True)
@@ -81,8 +145,20 @@ def _category_rules(code: str, cat: str, raw: dict) -> CategoryRules:
             regex = compile_pattern(entry["re"])
         except re.error as exc:
             raise LexiconError(f"{code}.json: {cat}: {entry['re']!r}: {exc}") from None
-        patterns.append(Pattern(regex, severity, bool(entry.get("ignore_protective"))))
+        found = needles(regex)
+        patterns.append(
+            Pattern(
+                regex,
+                severity,
+                bool(entry.get("ignore_protective")),
+                found,
+                re.compile("|".join(map(re.escape, found))) if found else None,
+            )
+        )
+    default = json.loads((DIR / "categories.json").read_text(encoding="utf-8"))[cat]["severity"]
+    levels = {p.severity or default for p in patterns} or {default}
     return CategoryRules(
+        top_severity=min(levels, key=SEVERITIES.index),
         patterns=tuple(patterns),
         protective=tuple(compile_pattern(p) for p in raw.get("protective", [])),
         protective_scope=raw.get("protective_scope", "sentence"),

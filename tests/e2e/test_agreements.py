@@ -40,8 +40,12 @@ def test_upload_findings_save_and_compare_drafts(page, exchange, tmp_path):
     first = tmp_path / "mou-haicheng.docx"
     first.write_bytes(docx_of(sample("mou-de-entwurf-1.txt")))
     sign_in(page, exchange["max"])
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Agreement checker").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check an agreement before it is signed")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Agreement checker"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check an agreement before it is signed"
+    )
     expect_axe_clean(page)
 
     page.get_by_label("Upload the agreement").set_input_files(str(first))
@@ -75,11 +79,15 @@ def test_upload_findings_save_and_compare_drafts(page, exchange, tmp_path):
     page.get_by_label("Upload the agreement").set_input_files(str(SAMPLES / "mou-de-entwurf-2.txt"))
     page.get_by_role("button", name="Check and compare").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Draft 1 compared with draft 2")
-    resolved = page.locator("section.compare-group").filter(has=page.get_by_role("heading", name="Resolved"))
+    resolved = page.locator("section.compare-group").filter(
+        has=page.get_by_role("heading", name="Resolved")
+    )
     expect(resolved.locator(".finding")).to_have_count(3)
     expect(resolved).to_contain_text("Political recognition")
     expect(resolved).to_contain_text("Termination lock-in")
-    remaining = page.locator("section.compare-group").filter(has=page.get_by_role("heading", name="Remaining"))
+    remaining = page.locator("section.compare-group").filter(
+        has=page.get_by_role("heading", name="Remaining")
+    )
     expect(remaining.locator(".finding")).to_have_count(1)
     new = page.locator("section.compare-group").filter(has=page.get_by_role("heading", name="New"))
     expect(new).to_contain_text("Financial obligations")

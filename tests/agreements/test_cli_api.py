@@ -231,3 +231,12 @@ def test_api_bad_files(token, settings):
     upload = io.BytesIO(b"a" * 100_000)
     upload.name = "big.txt"
     assert_error(client.post(URL, {"file": upload}, headers=token), 413, "file")
+
+
+def test_api_json_beyond_djangos_form_limit_is_still_checked(token, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    text = MOU + "\n" + "Die Parteien fördern den Austausch. " * 100
+    response = post_json(Client(), {"text": text}, token)
+    assert response.status_code == 200
+    settings.AGREEMENTS_MAX_BYTES = 2000
+    assert_error(post_json(Client(), {"text": text}, token), 413, "text")

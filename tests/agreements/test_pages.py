@@ -125,3 +125,15 @@ def test_saving_bad_input_saves_nothing(people):
     )
     assert page.status_code == 400 and b"none of the languages" in page.content
     assert not AgreementReview.objects.exists()
+
+
+def test_unsupported_language_and_too_long_pasted_text(people, settings):
+    client = login_strong(Client(), people["olga"])
+    czech = "Článek 1\nMěsto uznává politiku jedné Číny.\n\nČlánek 2\nStrany podporují výměny mezi školami."
+    page = client.post(CHECK, {"text": czech})
+    html = page.content.decode()
+    assert page.status_code == 422 and "none of the languages" in html and "Článek 2" in html
+    assert "Save this review" not in html
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    page = client.post(CHECK, {"text": "Article 1\n" + "The Parties cooperate. " * 200})
+    assert page.status_code == 413 and b"Upload it as a file" in page.content

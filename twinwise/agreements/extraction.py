@@ -47,12 +47,13 @@ def max_bytes() -> int:
     return int(getattr(settings, "AGREEMENTS_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
-def too_large(size: int | None = None) -> AgreementRejected:
+def too_large(size: int | None = None, *, field: str = "file") -> AgreementRejected:
     limit_mb = max_bytes() // (1024 * 1024)
     return AgreementRejected(
         _("The document is larger than %(mb)d MB. Check a shorter file or paste the text.")
         % {"mb": limit_mb},
         status=413,
+        field=field,
     )
 
 
@@ -95,7 +96,7 @@ def from_pasted(text: str, *, name: str = "") -> Extracted:
     """Pasted text (form field or JSON `text`), with the same limits as a file."""
     data = text.encode("utf-8")
     if len(data) > max_bytes():
-        raise too_large(len(data))
+        raise too_large(len(data), field="text")
     text = normalise(text)
     if not text.strip():
         raise AgreementRejected(_("The text is empty."), field="text")

@@ -55,9 +55,14 @@ ALLOWED_JSON_FIELDS = {"text", "name", "lang"}
 def from_json(request: HttpRequest) -> tuple[extraction.Extracted, str | None]:
     """`{"text": …, "name"?: …, "lang"?: …}` (unknown fields are an error unless x-…)."""
     if declared_too_large(request):
-        raise extraction.too_large()
+        raise extraction.too_large(field="text")
+    # Read the stream ourselves: `request.body` stops at DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB),
+    # the checker's own limit is AGREEMENTS_MAX_BYTES.
+    raw = request.read(extraction.max_bytes() + MULTIPART_SLACK + 1)
+    if len(raw) > extraction.max_bytes() + MULTIPART_SLACK:
+        raise extraction.too_large(field="text")
     try:
-        payload = json.loads(request.body or b"null")
+        payload = json.loads(raw or b"null")
     except (ValueError, UnicodeDecodeError):
         raise extraction.AgreementRejected(_("The body is not valid JSON."), field="body") from None
     if not isinstance(payload, dict):

@@ -2,6 +2,7 @@
 compare drafts, print and download."""
 
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -47,6 +48,16 @@ def agreement_check(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["GET", "POST"])
     if request.method == "POST":
         intake.limit_uploads(request)
+        try:
+            request.POST  # noqa: B018  (pasted text beyond DATA_UPLOAD_MAX_MEMORY_SIZE)
+        except RequestDataTooBig:
+            error = AgreementRejected(
+                _("The pasted text is too long to send from this page. Upload it as a file."),
+                status=413,
+            )
+            return render(
+                request, "agreements/check.html", {"form": CheckForm(), "error": error}, status=413
+            )
     return _check(request)
 
 

@@ -253,3 +253,9 @@ def test_summary_matches_the_clauses():
     assert result["summary"]["categories"] == [
         c for c in lexicon.category_ids() if c in {f["category"] for f in findings}
     ]
+
+
+def test_markdown_headings_and_recital_words_in_other_languages():
+    text = "# Accord\n\nConsidérant l'amitié;\n\n## Article 1\nUn.\n\n**Artículo 2**\nDos."
+    refs = [c.ref for c in segmentation.segment(text)]
+    assert refs == ["Preamble", "Recital 1", "Article 1", "Artículo 2"]

@@ -137,3 +137,20 @@ def test_unsupported_language_and_too_long_pasted_text(people, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     page = client.post(CHECK, {"text": "Article 1\n" + "The Parties cooperate. " * 200})
     assert page.status_code == 413 and b"Upload it as a file" in page.content
+
+
+def test_a_fresh_check_downloads_as_pdf(people):
+    client = Client()
+    client.force_login(people["olga"])
+    page = client.post(CHECK, {"text": sample("mou-de-entwurf-1.txt")})
+    assert b"Download the report (PDF)" in page.content
+    response = client.post(
+        reverse("agreements:check_pdf"), {"text": sample("mou-de-entwurf-1.txt"), "name": "mou.txt"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Political recognition" in text and "Ein-China-Politik" in text
+    assert client.post(reverse("agreements:check_pdf"), {"text": ""}).status_code == 400
+    assert Client().post(reverse("agreements:check_pdf"), {"text": "x"}).status_code == 302

@@ -2,8 +2,8 @@
 compare drafts, print and download."""
 
 from django.contrib import messages
-from django.core.exceptions import RequestDataTooBig
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -84,6 +84,11 @@ def _check(request: HttpRequest) -> HttpResponse:
             context["error"], status = exc, exc.status
         else:
             context.update(_result_context(result))
+            context["pdf_fields"] = {
+                "text": document.text,
+                "name": document.name,
+                "lang": form.cleaned_data["lang"],
+            }
             if can_model(actor, AgreementReview, "create"):
                 context["save_form"] = SaveForm(
                     initial={
@@ -129,6 +134,25 @@ def review_save(request: HttpRequest) -> HttpResponse:
         )
     messages.success(request, _("The review is saved."))
     return redirect("agreements:detail", review.pk)
+
+
+@require_POST
+@login_required
+def check_pdf(request: HttpRequest) -> HttpResponse:
+    """The printable report of a fresh check as a PDF (the text comes back from the page)."""
+    text, name = request.POST.get("text", ""), request.POST.get("name", "")
+    try:
+        result = check_or_refuse(
+            from_pasted(text, name=name), lang=request.POST.get("lang") or None
+        )
+    except AgreementRejected as exc:
+        return render(request, "agreements/save_error.html", {"error": exc}, status=exc.status)
+    title = _("Agreement check: %(name)s") % {"name": result.report["document"]["name"]}
+    lines = presenting.report_lines(result.report, title=title)
+    response = HttpResponse(pdf.write(lines, title=title), content_type="application/pdf")
+    stem = slugify(name.rsplit(".", 1)[0]) or "agreement"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-check.pdf"'
+    return response
 
 
 @require_safe

@@ -259,3 +259,35 @@ def test_markdown_headings_and_recital_words_in_other_languages():
     text = "# Accord\n\nConsidérant l'amitié;\n\n## Article 1\nUn.\n\n**Artículo 2**\nDos."
     refs = [c.ref for c in segmentation.segment(text)]
     assert refs == ["Preamble", "Recital 1", "Article 1", "Artículo 2"]
+
+
+def test_word_automatic_numbering_is_written_out():
+    """Word numbers 'Article %1' headings itself; the extracted text must carry them."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    style = document.styles["List Number"].element
+    num_id = style.find(f"{w}pPr/{w}numPr/{w}numId").get(f"{w}val")
+    root = document.part.numbering_part.element
+    num = next(n for n in root.iter(f"{w}num") if n.get(f"{w}numId") == num_id)
+    abstract_id = num.find(f"{w}abstractNumId").get(f"{w}val")
+    abstract = next(
+        a for a in root.iter(f"{w}abstractNum") if a.get(f"{w}abstractNumId") == abstract_id
+    )
+    level = next(lvl for lvl in abstract.iter(f"{w}lvl") if lvl.get(f"{w}ilvl") == "0")
+    level.find(f"{w}lvlText").set(f"{w}val", "Article %1")
+    document.add_paragraph("Preamble of the parties.")
+    document.add_paragraph("Principles", style="List Number")
+    document.add_paragraph("The City affirms the one-China principle.")
+    document.add_paragraph("Culture", style="List Number")
+    document.add_paragraph("The Parties promote exchanges of artists.")
+    out = io.BytesIO()
+    document.save(out)
+    text = extraction.extract(out.getvalue(), name="numbered.docx").text
+    assert "Article 1 Principles" in text and "Article 2 Culture" in text
+    result = report.check(extraction.extract(out.getvalue(), name="numbered.docx")).report
+    refs = {c["ref"]: [f["category"] for f in c["findings"]] for c in result["clauses"]}
+    assert refs["Article 1"] == ["political-recognition"] and refs["Article 2"] == []

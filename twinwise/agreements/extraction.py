@@ -8,6 +8,7 @@ decode and look like text. Nothing is written anywhere.
 
 import hashlib
 import io
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -193,16 +194,21 @@ def _pdf_text(stream: io.BytesIO, shown: str) -> str:
 
 
 def _docx_text(stream: io.BytesIO, shown: str) -> str:
+    """Paragraphs and table rows, with Word's automatic numbering written out ("Article 3",
+    "3.", "(a)"): agreements numbered by Word carry no number in their text."""
     import docx
 
     stream.seek(0)
     document = docx.Document(stream)
+    numbering = WordNumbering(document)
     lines: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+            text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t"))
+            label = numbering.label(child) if text.strip() else ""
+            lines.append(f"{label} {text}" if label else text)
         elif tag == "tbl":
             for row in child.iter():
                 if row.tag.endswith("}tr"):
@@ -214,3 +220,113 @@ def _docx_text(stream: io.BytesIO, shown: str) -> str:
                             )
                     lines.append("\t".join(cells))
     return "\n".join(lines)
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+ROMAN = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ROMAN:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+FORMATS = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "lowerRoman": _roman,
+    "upperRoman": lambda n: _roman(n).upper(),
+    "lowerLetter": _letters,
+    "upperLetter": lambda n: _letters(n).upper(),
+}
+
+
+class WordNumbering:
+    """Renders the list number Word would show in front of a paragraph."""
+
+    def __init__(self, document):
+        self.levels: dict[tuple[str, int], tuple[str, str, int]] = {}
+        self.style_numbering: dict[str, tuple[str, int]] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        abstract = {a.get(W + "abstractNumId"): a for a in root.iter(W + "abstractNum")}
+        for num in root.iter(W + "num"):
+            ref = num.find(W + "abstractNumId")
+            definition = abstract.get(ref.get(W + "val")) if ref is not None else None
+            if definition is None:
+                continue
+            for level in definition.iter(W + "lvl"):
+                text = level.find(W + "lvlText")
+                fmt = level.find(W + "numFmt")
+                start = level.find(W + "start")
+                self.levels[num.get(W + "numId"), int(level.get(W + "ilvl", "0"))] = (
+                    text.get(W + "val") if text is not None else "",
+                    fmt.get(W + "val") if fmt is not None else "decimal",
+                    int(start.get(W + "val")) if start is not None else 1,
+                )
+        for style in document.styles.element.iter(W + "style"):
+            num_pr = style.find(f"{W}pPr/{W}numPr")
+            if num_pr is not None:
+                self.style_numbering[style.get(W + "styleId")] = self._num_pr(num_pr)
+
+    @staticmethod
+    def _num_pr(num_pr) -> tuple[str, int]:
+        num_id = num_pr.find(W + "numId")
+        ilvl = num_pr.find(W + "ilvl")
+        return (
+            num_id.get(W + "val") if num_id is not None else "",
+            int(ilvl.get(W + "val")) if ilvl is not None else 0,
+        )
+
+    def label(self, paragraph) -> str:
+        if not self.levels:
+            return ""
+        num_pr = paragraph.find(f"{W}pPr/{W}numPr")
+        if num_pr is not None:
+            num_id, ilvl = self._num_pr(num_pr)
+        else:
+            style = paragraph.find(f"{W}pPr/{W}pStyle")
+            found = self.style_numbering.get(style.get(W + "val")) if style is not None else None
+            if found is None:
+                return ""
+            num_id, ilvl = found
+        if (num_id, ilvl) not in self.levels:
+            return ""
+        text, fmt, start = self.levels[num_id, ilvl]
+        if fmt not in FORMATS:  # bullets and exotic formats carry no clause number
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]
+
+        def value(match) -> str:
+            level = int(match.group(1)) - 1
+            _t, level_fmt, level_start = self.levels.get((num_id, level), ("", "decimal", 1))
+            return FORMATS.get(level_fmt, str)(counters.get(level, level_start))
+
+        return re.sub(r"%([1-9])", value, text).strip()

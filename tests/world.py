@@ -84,6 +84,7 @@ from twinwise.cases.models import (
     CaseRevision,
 )
 from twinwise.partnerships.models import Partnership, PartnershipSource
+from twinwise.peers.models import DigestSetting, Introduction, Notification, Watch
 
 TLP_LEVELS = ("red", "amber-strict", "amber", "green", "clear")
 STATES = ("draft", "pending", "returned", "published", "withdrawn")
@@ -124,6 +125,10 @@ class World:
     invitations: dict[str, Invitation] = field(default_factory=dict)
     agreement_reviews: dict[str, AgreementReview] = field(default_factory=dict)
     agreement_drafts: dict[str, AgreementDraft] = field(default_factory=dict)
+    introductions: dict[str, Introduction] = field(default_factory=dict)
+    watches: dict[str, Watch] = field(default_factory=dict)
+    notifications: dict[str, Notification] = field(default_factory=dict)
+    digest_settings: dict[str, DigestSetting] = field(default_factory=dict)
 
     def groups(self) -> tuple[dict[str, Model], ...]:
         """The named records, one mapping per model."""
@@ -140,6 +145,10 @@ class World:
             self.sources,
             self.agreement_reviews,
             self.agreement_drafts,
+            self.introductions,
+            self.watches,
+            self.notifications,
+            self.digest_settings,
         )
 
     def records(self) -> list[Model]:
@@ -378,6 +387,54 @@ def _agreement_reviews(world: World) -> None:
         )
 
 
+def _peers(world: World) -> None:
+    """Introductions (named, anonymous, accepted), watches, notifications, digest settings."""
+    orgs, users, cases = world.organisations, world.users, world.cases
+    for name, requester, target, case, state in (
+        ("munich_to_lyon", "munich_officer", "lyon", "lyon_green_published", "pending"),
+        (
+            "lyon_to_gothenburg_anon",
+            "lyon_officer",
+            "gothenburg",
+            "gothenburg_anon_green",
+            "pending",
+        ),
+        (
+            "munich_to_gothenburg_accepted",
+            "munich_admin",
+            "gothenburg",
+            "gothenburg_anon_clear",
+            "accepted",
+        ),
+    ):
+        world.introductions[name] = Introduction.objects.create(
+            requester=users[requester],
+            requester_organisation=users[requester].organisation,
+            target=orgs[target],
+            case=cases[case],
+            anonymous=cases[case].anonymous,
+            state=state,
+        )
+    world.watches["lyon_author_topic"] = Watch.objects.create(
+        user=users["lyon_author"], kind="topic", topic="tibet"
+    )
+    world.watches["munich_officer_case"] = Watch.objects.create(
+        user=users["munich_officer"], kind="case", case=cases["lyon_amber_published"]
+    )
+    world.notifications["lyon_author_case"] = Notification.objects.create(
+        user=users["lyon_author"], kind="case", case=cases["gothenburg_anon_green"]
+    )
+    world.notifications["lyon_admin_intro"] = Notification.objects.create(
+        user=users["lyon_admin"],
+        kind="intro-requested",
+        introduction=world.introductions["munich_to_lyon"],
+    )
+    for name, frequency in (("lyon_author", "daily"), ("munich_admin", "weekly")):
+        world.digest_settings[name] = DigestSetting.objects.create(
+            user=users[name], frequency=frequency
+        )
+
+
 def build_world() -> World:
     """Create the persona world (see the module docstring) and return it."""
     if isinstance(storages["default"], FileSystemStorage):
@@ -387,4 +444,5 @@ def build_world() -> World:
     _cases(world)
     _audit_and_registry(world)
     _agreement_reviews(world)
+    _peers(world)
     return world

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("twinwise.accounts.urls")),
     path("", include("twinwise.cases.urls")),
     path("", include("twinwise.agreements.urls")),
+    path("", include("twinwise.peers.urls")),
     path("api/v1/", include("twinwise.api.urls")),
 ]

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "twinwise.directory",
     "twinwise.partnerships",
     "twinwise.cases",
+    "twinwise.peers",
     "twinwise.insights",
     "twinwise.interchange",
     "twinwise.agreements",
@@ -224,6 +225,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 SITE_NAME = env("SITE_NAME", "twinwise")
+# The address people open twinwise at; background emails (digests) link to pages under it.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

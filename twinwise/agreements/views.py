@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from twinwise.access.actors import actor_for
 from twinwise.access.policy import can_model
 from twinwise.accounts.decorators import member_required
+from twinwise.core import taxonomy
 from twinwise.core.errors import UserFacingError
 
 from . import intake, pdf, presenting, selectors, services
@@ -65,7 +66,7 @@ def agreement_check(request: HttpRequest) -> HttpResponse:
 def _check(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     form = CheckForm(request.POST or None, request.FILES or None)
-    context, status = {"form": form}, 200
+    context, status = {"form": form, "is_member": actor.is_member}, 200
     if request.method == "POST" and _oversize(request):
         context["error"] = too_large()
         status = context["error"].status
@@ -235,7 +236,7 @@ def review_compare(request: HttpRequest, pk: int) -> HttpResponse:
     diff = selectors.compare_reports(old.report, new.report)
     for group in diff.values():
         for finding in group:
-            finding["label"] = presenting.taxonomy.label("finding_categories", finding["category"])
+            finding["label"] = taxonomy.label("finding_categories", finding["category"])
     context = {"review": review, "drafts": drafts, "old": old, "new": new, "diff": diff}
     return render(request, "agreements/compare.html", context)
 

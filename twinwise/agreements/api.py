@@ -13,11 +13,12 @@ from ninja.security import SessionAuth
 from twinwise.accounts.auth import ApiTokenAuth
 from twinwise.api.errors import ErrorEnvelope, error_response
 
-from . import intake
+from . import intake, lexicon
 from .extraction import AgreementRejected
 from .report import check_or_refuse
 
 router = Router(tags=["agreements"])
+LANGUAGES = sorted(lexicon.languages())
 
 
 class LimitUploads:
@@ -87,6 +88,34 @@ class CheckOut(Schema):
     "415: not a text, PDF or Word document; 422: a scan without text layer, or a language "
     "the checker does not know (give `lang`). Nothing is stored.",
     url_name="agreement_check",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "lang": {"type": "string", "enum": LANGUAGES},
+                        },
+                        "required": ["file"],
+                    }
+                },
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "text": {"type": "string"},
+                            "name": {"type": "string"},
+                            "lang": {"type": "string", "enum": LANGUAGES},
+                        },
+                        "required": ["text"],
+                    }
+                },
+            },
+        }
+    },
 )
 def agreement_check(request: HttpRequest):
     try:

@@ -10,7 +10,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # A Python >= 3.12 that really answers (scripts/find-python explains why we execute each one).
 PYTHON := $(shell sh scripts/find-python)
 
-.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean access-coverage
+.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean access-coverage eval-agreements
 
 help:
 	@echo "make run    — set up, load the bundled data and serve on http://127.0.0.1:$(PORT)"
@@ -92,11 +92,16 @@ worker: $(STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python bench/agreements_bench.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/generate_cases.py
 	$(BIN)/python bench/cases_bench.py --json bench/out/cases-results.json
 	$(BIN)/python bench/digest_bench.py --docs --json bench/out/digest-results.json
 	$(BIN)/python bench/surveys_bench.py
+
+# Precision, recall and F1 of the agreement checker on its labelled corpus (tests/agreements/corpus).
+eval-agreements: $(TEST_STAMP)
+	$(BIN)/python -m tests.agreements.evaluate
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

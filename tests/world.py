@@ -78,6 +78,7 @@ from tests import factories
 from twinwise.access.actors import Actor
 from twinwise.access.models import AuditEvent
 from twinwise.accounts.models import Invitation, Organisation, User
+from twinwise.agreements.models import AgreementDraft, AgreementReview
 from twinwise.cases.models import (
     Case,
     CaseAttachment,
@@ -134,6 +135,8 @@ class World:
     sources: dict[str, PartnershipSource] = field(default_factory=dict)
 
     invitations: dict[str, Invitation] = field(default_factory=dict)
+    agreement_reviews: dict[str, AgreementReview] = field(default_factory=dict)
+    agreement_drafts: dict[str, AgreementDraft] = field(default_factory=dict)
     introductions: dict[str, Introduction] = field(default_factory=dict)
     watches: dict[str, Watch] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
@@ -157,6 +160,8 @@ class World:
             self.audit_events,
             self.partnerships,
             self.sources,
+            self.agreement_reviews,
+            self.agreement_drafts,
             self.introductions,
             self.watches,
             self.notifications,
@@ -373,6 +378,37 @@ def _audit_and_registry(world: World) -> None:
         )
 
 
+# Saved agreement reviews: (name, organisation, author, tlp); one draft each.
+REVIEWS = (
+    ("lyon_red", "lyon", "lyon_author", "red"),
+    ("lyon_amber_strict", "lyon", "lyon_author", "amber-strict"),
+    ("lyon_green", "lyon", "lyon_officer", "green"),
+    ("lyon_clear", "lyon", "lyon_author", "clear"),
+    ("munich_red", "munich", "munich_officer", "red"),
+)
+
+
+def _agreement_reviews(world: World) -> None:
+    report = {"document": {}, "clauses": [], "summary": {}}
+    for name, org, author, tlp in REVIEWS:
+        review = AgreementReview.objects.create(
+            organisation=world.organisations[org],
+            author=world.users[author],
+            title=f"Review {name}",
+            tlp=tlp,
+        )
+        world.agreement_reviews[name] = review
+        world.agreement_drafts[name] = AgreementDraft.objects.create(
+            review=review,
+            number=1,
+            name="mou.txt",
+            sha256="0" * 64,
+            language="en",
+            text="Article 1",
+            report=report,
+        )
+
+
 def _peers(world: World) -> None:
     """Introductions (named, anonymous, accepted), watches, notifications, digest settings."""
     orgs, users, cases = world.organisations, world.users, world.cases
@@ -429,6 +465,7 @@ def build_world() -> World:
     _people(world)
     _cases(world)
     _audit_and_registry(world)
+    _agreement_reviews(world)
     _peers(world)
     _surveys(world)
     return world

@@ -294,6 +294,74 @@ def invitation_view(actor: Actor) -> Q:
     return Q(organisation_id=actor.organisation_id)
 
 
+# -- agreement reviews ------------------------------------------------------------------
+#
+# A saved review belongs to the author's organisation. TLP 2.0 as for cases, without
+# TLP:AMBER (reviews name no recipients):
+#   red          the author and the admins of the organisation
+#   amber-strict the organisation
+#   green        every verified member organisation (and the owner)
+#   clear        everyone
+# Only the owning organisation changes a review (adds drafts, relabels it); its author or
+# an admin of the organisation deletes it. Drafts follow their review.
+
+REVIEW_SHARED_WITH_OWN_ORGANISATION = ("amber-strict", "green", "clear")
+
+
+def review_levels_q(actor: Actor) -> Q:
+    """The agreement reviews `actor` may read, as one Q."""
+    q = Q(tlp="clear")
+    org = actor.organisation_id
+    if org is None:
+        return q
+    q |= Q(organisation_id=org, tlp__in=REVIEW_SHARED_WITH_OWN_ORGANISATION)
+    q |= Q(organisation_id=org, tlp="red", author_id=actor.user_id)
+    if actor.is_org_admin:
+        q |= Q(organisation_id=org, tlp="red")
+    if actor.organisation_verified:
+        q |= Q(tlp="green")
+    return q
+
+
+@rule("agreements.agreementreview", "view")
+def agreement_review_view(actor: Actor) -> Q:
+    """TLP 2.0 sight of saved agreement reviews (see the table above)."""
+    return review_levels_q(actor)
+
+
+@rule("agreements.agreementreview", "edit")
+def agreement_review_edit(actor: Actor) -> Q:
+    """Members of the owning organisation who see the review add drafts and relabel it."""
+    if actor.organisation_id is None:
+        return Q(pk__in=[])
+    return review_levels_q(actor) & Q(organisation_id=actor.organisation_id)
+
+
+@rule("agreements.agreementreview", "delete")
+def agreement_review_delete(actor: Actor) -> Q:
+    """The author, or an admin of the owning organisation, deletes a review."""
+    if actor.organisation_id is None:
+        return Q(pk__in=[])
+    mine = Q(author_id=actor.user_id)
+    if actor.is_org_admin:
+        mine |= Q(pk__isnull=False)
+    return mine & Q(organisation_id=actor.organisation_id)
+
+
+@rule("agreements.agreementdraft", "view")
+def agreement_draft_view(actor: Actor) -> Q:
+    """A draft is visible exactly when its review is (children inherit)."""
+    from twinwise.agreements.models import AgreementReview
+
+    return Q(review__in=AgreementReview.objects.filter(review_levels_q(actor)).values("pk"))
+
+
+@model_rule("agreements.agreementreview", "create")
+def agreement_review_create(actor: Actor) -> bool:
+    """Any member user (signed in with two factors) saves reviews for their organisation."""
+    return actor.organisation_id is not None and actor.user_id is not None
+
+
 # -- peer learning: introductions, watches, notifications --------------------------------
 
 

@@ -582,6 +582,10 @@ def demo_network_create(*, actor: Actor) -> DemoNetworkReport:
         if not Case.objects.filter(external_id=EXTERNAL_ID_PREFIX + spec.key).exists():
             _story(spec, users, orgs)
             report.cases_created += 1
+    # Munich's saved review of a German draft MoU (agreement checker), in two drafts.
+    from twinwise.agreements.demo import demo_review_create
+
+    demo_review_create(organisation=orgs["munich"], user=users["lukas.bauer"])
     demo_peers(users=users, external_id_prefix=EXTERNAL_ID_PREFIX)
     report.logins = [_login(spec, orgs) for spec in USERS]
     return report

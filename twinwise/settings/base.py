@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "twinwise.insights",
     "twinwise.interchange",
     "twinwise.surveys",
+    "twinwise.agreements",
     "twinwise.api",
     # django-ninja: serves its bundled Swagger UI files itself (no CDN) for /api/v1/docs.
     "ninja",
@@ -217,6 +218,8 @@ REGISTRY_PAGE_SIZE = int(env("REGISTRY_PAGE_SIZE", "20"))
 API_MAX_PAGE_SIZE = int(env("API_MAX_PAGE_SIZE", "200"))
 # Largest file attached to an experience report (bytes); refused with 413 before reading.
 TWINWISE_ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Largest document the agreement checker reads (file or pasted text).
+AGREEMENTS_MAX_BYTES = int(env("AGREEMENTS_MAX_BYTES", str(20 * 1024 * 1024)))
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Largest file `twinwise import` accepts (bytes).

@@ -10,7 +10,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # A Python >= 3.12 that really answers (scripts/find-python explains why we execute each one).
 PYTHON := $(shell sh scripts/find-python)
 
-.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean access-coverage eval-similar
+.PHONY: help setup run worker test test-unit e2e bench check lint format demo chromium clean access-coverage eval-agreements eval-similar
 
 help:
 	@echo "make run    — set up, load the bundled data and serve on http://127.0.0.1:$(PORT)"
@@ -41,6 +41,9 @@ run: demo
 	@echo ""
 	@echo "twinwise is starting on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	@echo "No login is needed: the registry, figures, maps, open data and API are public."
+	@echo "The background worker (notifications, digests) runs alongside; both stop together."
+	@$(BIN)/twinwise db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/twinwise runserver 127.0.0.1:$(PORT)
 
 # Debian's chromium for the browser journeys; installed when missing and we may (root + apt).
@@ -93,8 +96,17 @@ eval-similar: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python bench/agreements_bench.py
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/generate_cases.py
+	$(BIN)/python bench/cases_bench.py --json bench/out/cases-results.json
 	$(BIN)/python bench/similar_bench.py
+	$(BIN)/python bench/digest_bench.py --docs --json bench/out/digest-results.json
+	$(BIN)/python bench/surveys_bench.py
+
+# Precision, recall and F1 of the agreement checker on its labelled corpus (tests/agreements/corpus).
+eval-agreements: $(TEST_STAMP)
+	$(BIN)/python -m tests.agreements.evaluate
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -1,11 +1,12 @@
 """gunicorn settings for twinwise: `gunicorn -c gunicorn.conf.py twinwise.wsgi`.
 
 Why a config file: the registry's in-memory facet index (partnerships/facets.py, ADR 0005)
-takes tens of seconds to build at 1M partnerships. Built lazily in each worker, that first
+and the case index (cases/index.py, ADR 0009) take tens of seconds to build at 1M partnerships. Built lazily in each worker, that first
 request outlives gunicorn's default 30 s timeout and the worker is killed mid-build. So the
 master builds it once before forking: workers inherit it copy-on-write (one copy of the
 arrays for all workers) and answer at once. A worker still rebuilds on its own when the
-data version changes (a write, an import) — that rebuild is what `timeout` must allow.
+data version changes (a write, an import) — that rebuild is what `timeout` must allow
+(the case index patches itself with the changed reports instead: well under a second).
 
 Workers and address stay gunicorn's to set: `-w 4 -b 127.0.0.1:8000` (or WEB_CONCURRENCY).
 Command-line flags win over this file.
@@ -40,6 +41,9 @@ def on_starting(server):
         # facet labels) and Django's lazy imports, so workers inherit those too.
         partnership_search(actor=Actor.anonymous(), query=parse_registry_query({}))
         server.log.info("registry index built: %s partnerships", f"{index.n:,}")
+        from twinwise.cases.index import case_index  # the same for reports (ADR 0009)
+
+        server.log.info("case index built: %s reports", f"{case_index().n:,}")
     except Exception:  # e.g. not migrated yet: serve anyway, workers build on first use
         server.log.exception("registry index not built in the master")
     finally:

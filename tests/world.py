@@ -55,6 +55,10 @@ There are also pending invitations to Lyon and Munich, audit events owned by Lyo
 Munich, and a TLP:CLEAR and a TLP:AMBER partnership with one source each, so every model
 with an access rule has rows (tests/access/test_consistency.py insists on it: a new rule
 for a new model means a few rows of it here).
+
+Surveys (`World.surveys`, `.campaigns`, `.responses`, `.participations`, `.staffing`): the
+built-in directors' poll in three campaigns, one per anonymity mode (see `_surveys`), and
+two Foreign Affairs Office staffing figures for Beijing.
 """
 
 import hashlib
@@ -74,6 +78,7 @@ from tests import factories
 from twinwise.access.actors import Actor
 from twinwise.access.models import AuditEvent
 from twinwise.accounts.models import Invitation, Organisation, User
+from twinwise.agreements.models import AgreementDraft, AgreementReview
 from twinwise.cases.models import (
     Case,
     CaseAttachment,
@@ -83,7 +88,16 @@ from twinwise.cases.models import (
     CaseRevision,
 )
 from twinwise.partnerships.models import Partnership, PartnershipSource
+from twinwise.peers.models import DigestSetting, Introduction, Notification, Watch
 from twinwise.similar.models import CaseEmbedding
+from twinwise.surveys.models import (
+    Campaign,
+    CampaignOrganisation,
+    CounterpartStaffing,
+    Participation,
+    Response,
+    Survey,
+)
 
 TLP_LEVELS = ("red", "amber-strict", "amber", "green", "clear")
 STATES = ("draft", "pending", "returned", "published", "withdrawn")
@@ -123,6 +137,17 @@ class World:
     embeddings: dict[str, CaseEmbedding] = field(default_factory=dict)
 
     invitations: dict[str, Invitation] = field(default_factory=dict)
+    agreement_reviews: dict[str, AgreementReview] = field(default_factory=dict)
+    agreement_drafts: dict[str, AgreementDraft] = field(default_factory=dict)
+    introductions: dict[str, Introduction] = field(default_factory=dict)
+    watches: dict[str, Watch] = field(default_factory=dict)
+    notifications: dict[str, Notification] = field(default_factory=dict)
+    digest_settings: dict[str, DigestSetting] = field(default_factory=dict)
+    surveys: dict[str, Survey] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    responses: dict[str, Response] = field(default_factory=dict)
+    participations: dict[str, Participation] = field(default_factory=dict)
+    staffing: dict[str, CounterpartStaffing] = field(default_factory=dict)
 
     def groups(self) -> tuple[dict[str, Model], ...]:
         """The named records, one mapping per model."""
@@ -138,6 +163,17 @@ class World:
             self.partnerships,
             self.sources,
             self.embeddings,
+            self.agreement_reviews,
+            self.agreement_drafts,
+            self.introductions,
+            self.watches,
+            self.notifications,
+            self.digest_settings,
+            self.surveys,
+            self.campaigns,
+            self.responses,
+            self.participations,
+            self.staffing,
         )
 
     def records(self) -> list[Model]:
@@ -349,6 +385,85 @@ def _audit_and_registry(world: World) -> None:
         )
 
 
+# Saved agreement reviews: (name, organisation, author, tlp); one draft each.
+REVIEWS = (
+    ("lyon_red", "lyon", "lyon_author", "red"),
+    ("lyon_amber_strict", "lyon", "lyon_author", "amber-strict"),
+    ("lyon_green", "lyon", "lyon_officer", "green"),
+    ("lyon_clear", "lyon", "lyon_author", "clear"),
+    ("munich_red", "munich", "munich_officer", "red"),
+)
+
+
+def _agreement_reviews(world: World) -> None:
+    report = {"document": {}, "clauses": [], "summary": {}}
+    for name, org, author, tlp in REVIEWS:
+        review = AgreementReview.objects.create(
+            organisation=world.organisations[org],
+            author=world.users[author],
+            title=f"Review {name}",
+            tlp=tlp,
+        )
+        world.agreement_reviews[name] = review
+        world.agreement_drafts[name] = AgreementDraft.objects.create(
+            review=review,
+            number=1,
+            name="mou.txt",
+            sha256="0" * 64,
+            language="en",
+            text="Article 1",
+            report=report,
+        )
+
+
+def _peers(world: World) -> None:
+    """Introductions (named, anonymous, accepted), watches, notifications, digest settings."""
+    orgs, users, cases = world.organisations, world.users, world.cases
+    for name, requester, target, case, state in (
+        ("munich_to_lyon", "munich_officer", "lyon", "lyon_green_published", "pending"),
+        (
+            "lyon_to_gothenburg_anon",
+            "lyon_officer",
+            "gothenburg",
+            "gothenburg_anon_green",
+            "pending",
+        ),
+        (
+            "munich_to_gothenburg_accepted",
+            "munich_admin",
+            "gothenburg",
+            "gothenburg_anon_clear",
+            "accepted",
+        ),
+    ):
+        world.introductions[name] = Introduction.objects.create(
+            requester=users[requester],
+            requester_organisation=users[requester].organisation,
+            target=orgs[target],
+            case=cases[case],
+            anonymous=cases[case].anonymous,
+            state=state,
+        )
+    world.watches["lyon_author_topic"] = Watch.objects.create(
+        user=users["lyon_author"], kind="topic", topic="tibet"
+    )
+    world.watches["munich_officer_case"] = Watch.objects.create(
+        user=users["munich_officer"], kind="case", case=cases["lyon_amber_published"]
+    )
+    world.notifications["lyon_author_case"] = Notification.objects.create(
+        user=users["lyon_author"], kind="case", case=cases["gothenburg_anon_green"]
+    )
+    world.notifications["lyon_admin_intro"] = Notification.objects.create(
+        user=users["lyon_admin"],
+        kind="intro-requested",
+        introduction=world.introductions["munich_to_lyon"],
+    )
+    for name, frequency in (("lyon_author", "daily"), ("munich_admin", "weekly")):
+        world.digest_settings[name] = DigestSetting.objects.create(
+            user=users[name], frequency=frequency
+        )
+
+
 def build_world() -> World:
     """Create the persona world (see the module docstring) and return it."""
     if isinstance(storages["default"], FileSystemStorage):
@@ -357,4 +472,62 @@ def build_world() -> World:
     _people(world)
     _cases(world)
     _audit_and_registry(world)
+    _agreement_reviews(world)
+    _peers(world)
+    _surveys(world)
     return world
+
+
+def _surveys(world: World) -> None:
+    """Survey campaigns in each anonymity mode, with responses and participations.
+
+    ``identified_2025`` (closed, all members): Lyon and Munich submitted.
+    ``peers_2026`` (open, Lyon and Pilsen only): Lyon's draft.
+    ``full_2027`` (open, all members): Munich submitted (an anonymous row), Gothenburg's draft.
+    """
+    orgs, now = world.organisations, timezone.now()
+    world.surveys["poll"] = Survey.objects.get(slug="directors-poll")
+    world.surveys["draft"] = Survey.objects.create(slug="world-draft", title="Unopened survey")
+    specs = {"identified_2025": ("identified", "closed"), "peers_2026": ("peers", "open")}
+    specs["full_2027"] = ("full", "open")
+    for name, (anonymity, state) in specs.items():
+        world.campaigns[name] = Campaign.objects.create(
+            survey=world.surveys["poll"],
+            year=int(name[-4:]),
+            anonymity=anonymity,
+            state=state,
+            all_organisations=name != "peers_2026",
+        )
+    for org in ("lyon", "unverified"):
+        CampaignOrganisation.objects.create(
+            campaign=world.campaigns["peers_2026"], organisation=orgs[org]
+        )
+    answers = {"relationship": "good"}
+
+    def respond(name, campaign, org, state):
+        world.responses[name] = Response.objects.create(
+            campaign=world.campaigns[campaign],
+            organisation=orgs[org] if org else None,
+            state=state,
+            answers=answers,
+            updated_at=now if org else None,
+        )
+
+    respond("lyon_2025", "identified_2025", "lyon", "submitted")
+    respond("munich_2025", "identified_2025", "munich", "submitted")
+    respond("lyon_2026_draft", "peers_2026", "lyon", "draft")
+    respond("anonymous_2027", "full_2027", None, "submitted")
+    respond("gothenburg_2027_draft", "full_2027", "gothenburg", "draft")
+    for name, campaign, org in (
+        ("lyon_2025", "identified_2025", "lyon"),
+        ("munich_2025", "identified_2025", "munich"),
+        ("munich_2027", "full_2027", "munich"),
+    ):
+        world.participations[name] = Participation.objects.create(
+            campaign=world.campaigns[campaign], organisation=orgs[org], submitted_at=now
+        )
+    beijing = world.partnerships["clear"].counterpart
+    for name, staff in (("beijing_2020", 300), ("beijing_2024", 350)):
+        world.staffing[name] = CounterpartStaffing.objects.create(
+            place=beijing, staff=staff, year=int(name[-4:]), source="World figure"
+        )

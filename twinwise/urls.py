@@ -8,5 +8,8 @@ urlpatterns = [
     path("", include("twinwise.accounts.urls")),
     path("", include("twinwise.cases.urls")),
     path("", include("twinwise.similar.urls")),
+    path("", include("twinwise.agreements.urls")),
+    path("", include("twinwise.peers.urls")),
+    path("", include("twinwise.surveys.urls")),
     path("api/v1/", include("twinwise.api.urls")),
 ]

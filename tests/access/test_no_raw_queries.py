@@ -33,6 +33,10 @@ PROTECTED_LABELS = (
     "partnerships.Partnership",
     "partnerships.PartnershipSource",
     "similar.CaseEmbedding",
+    "peers.Introduction",
+    "peers.Watch",
+    "peers.Notification",
+    "peers.DigestSetting",
 )
 PROTECTED = {label.split(".")[1] for label in PROTECTED_LABELS}
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
@@ -73,6 +77,15 @@ WRITE_SIDE = {
     "cases/public_record.py": "loads the bundled public-record cases",
     "cases/interchange.py": "`twinwise import cases` (operators only) finds cases to update",
     "core/demo_network.py": "`twinwise demo` creates the demo network (never in production)",
+    "peers/demo.py": "`twinwise demo` runs the demo network's reports through the fan-out",
+}
+
+
+# Modules that read every record's columns to apply the access rule as vectorised masks
+# (ADR 0005, 0009). Each is proven equal to visible() by its own consistency test.
+INDEXES = {
+    "cases/index.py": "loads every case's facet columns; tests/access/test_case_index.py",
+    "cases/search.py": "text matches as ids, masked by case_levels_mask; test_case_index.py",
 }
 
 
@@ -80,7 +93,12 @@ def may_query(path: Path) -> bool:
     """The layers that build querysets of protected models themselves."""
     parts = path.relative_to(ROOT).with_suffix("").parts
     allowed = {"selectors", "services", "models"}
-    return parts[0] == "access" or bool(allowed & set(parts)) or relative(path) in WRITE_SIDE
+    return (
+        parts[0] == "access"
+        or bool(allowed & set(parts))
+        or relative(path) in WRITE_SIDE
+        or relative(path) in INDEXES
+    )
 
 
 def protected_names(tree: ast.AST) -> dict[str, str]:

@@ -435,3 +435,58 @@ def test_every_facet_filter_keeps_the_access_rule(search_world):
         for facet, values in page.facets.items():
             for value in values:
                 assert all_ids(search_world, persona, **{facet: value.value}) <= allowed
+
+
+# -- the page's positions at scale (no database) ------------------------------------------
+
+
+class _FakeSnapshot:
+    def __init__(self, n: int, seed: int):
+        import numpy as np
+
+        rng = np.random.default_rng(seed)
+        self.n = n
+        self._order = {"newest": rng.permutation(n), "oldest": rng.permutation(n)}
+
+    def order(self, name):
+        return self._order[name]
+
+    def rank(self, name):
+        import numpy as np
+
+        rank = np.empty(self.n, np.int64)
+        rank[self._order[name]] = np.arange(self.n)
+        return rank
+
+
+@pytest.mark.parametrize("share", [0.0005, 0.01, 0.5, 1.0])
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_page_positions_follow_the_order_whatever_the_share_of_matches(share, sort):
+    """Few matches are sorted, many are found by walking the order: both give the page the
+    plain definition gives."""
+    import numpy as np
+
+    from twinwise.cases import search
+
+    snap = _FakeSnapshot(20_000, seed=int(share * 10_000))
+    mask = np.random.default_rng(7).random(snap.n) < share
+    total = int(mask.sum())
+    req = type("Req", (), {"snap": snap, "text": None, "query": CaseQuery(sort=sort)})()
+    for page in (1, 2, 5):
+        offset = (page - 1) * 25
+        expected = snap.order(sort)[mask[snap.order(sort)]][offset : offset + 25]
+        got = search._page_positions(req, mask, total, offset, 25)
+        assert list(got) == list(expected), (share, sort, page)
+
+
+def test_too_many_matches_to_rank_are_listed_newest_first(search_world, monkeypatch):
+    from twinwise.cases import search as engine
+
+    ranked = search(search_world, "lyon_author", q="konsulat")
+    assert not ranked.unranked
+    monkeypatch.setattr(engine, "RANK_LIMIT", 0)
+    engine.case_index().cache.clear()
+    unranked = search(search_world, "lyon_author", q="konsulat")
+    newest = search(search_world, "lyon_author", q="konsulat", sort="newest")
+    assert unranked.unranked and unranked.total == ranked.total > 0
+    assert [r["id"] for r in unranked.rows] == [r["id"] for r in newest.rows]

@@ -14,9 +14,7 @@ def run_python(code: str, **env) -> subprocess.CompletedProcess:
     # Each test names the settings it means; CI's DATABASE_URL (PostgreSQL run) must not
     # leak into a child that checks the embedded SQLite default.
     environment = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("TWINWISE_") and k != "DATABASE_URL"
+        k: v for k, v in os.environ.items() if not k.startswith("TWINWISE_") and k != "DATABASE_URL"
     }
     environment.update(env)
     return subprocess.run(

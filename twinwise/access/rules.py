@@ -1,5 +1,8 @@
 """The rules themselves. Sharing levels follow TLP 2.0 (core/taxonomy/tlp_levels.json)."""
 
+from typing import Protocol
+
+import numpy as np
 from django.db.models import Q
 
 from .actors import Actor
@@ -87,6 +90,73 @@ def case_levels_q(actor: Actor) -> Q:
     if actor.organisation_verified:
         q |= Q(tlp="green", state=PUBLISHED)
     return q
+
+
+# The same rule over columns, for the in-memory case index (cases/index.py, ADR 0009): every
+# branch of case_levels_q as one boolean operation over arrays. `tests/access/
+# test_case_index.py` proves the two select the same cases for every persona. Change both
+# together.
+TLP_CODES = ("clear", "green", "amber", "amber-strict", "red")
+STATE_CODES = ("draft", "pending", "returned", "published", "withdrawn")
+
+
+class CaseColumns(Protocol):
+    """What case_levels_mask reads: codes per case (positions 0..n-1) and recipient lookups."""
+
+    n: int
+    organisation: np.ndarray  # organisation id
+    author: np.ndarray  # user id, 0 where none
+    tlp: np.ndarray  # index into TLP_CODES
+    state: np.ndarray  # index into STATE_CODES
+
+    def shared_with_organisation(self, organisation_id: int) -> np.ndarray: ...
+    def shared_with_user(self, user_id: int) -> np.ndarray: ...
+
+
+def _codes(names: tuple[str, ...], *values: str) -> list[int]:
+    return [names.index(v) for v in values]
+
+
+def case_levels_mask(actor: Actor, cols: CaseColumns) -> np.ndarray:
+    """case_levels_q(actor) as a boolean mask over `cols` (see the table above)."""
+    tlp, state = cols.tlp, cols.state
+    clear, green, amber, red = _codes(TLP_CODES, "clear", "green", "amber", "red")
+    draft, published = _codes(STATE_CODES, DRAFT, PUBLISHED)
+    is_published = state == published
+    mask = is_published & (tlp == clear)
+    if actor.is_moderator:
+        waiting = np.isin(state, _codes(STATE_CODES, PENDING, RETURNED))
+        mask |= waiting & np.isin(tlp, [clear, green])
+    org = actor.organisation_id
+    if org is None:
+        return mask
+    own = cols.organisation == org
+    not_draft = state != draft
+    # Q(author_id=None) is "author IS NULL" in SQL: 0 stands for no author in the columns.
+    by_me = own & (cols.author == (actor.user_id or 0))
+    mask |= by_me & (state == draft)
+    mask |= own & (tlp <= TLP_CODES.index("amber-strict")) & not_draft
+    mask |= by_me & (tlp == red) & not_draft
+    if actor.user_id is not None:
+        named = np.zeros(cols.n, bool)
+        named[cols.shared_with_user(actor.user_id)] = True
+        mask |= named & is_published & (tlp == red)
+    if actor.is_org_admin:
+        mask |= own & (tlp == red) & not_draft
+    shared = np.zeros(cols.n, bool)
+    shared[cols.shared_with_organisation(org)] = True
+    mask |= shared & is_published & (tlp == amber)
+    if actor.organisation_verified:
+        mask |= is_published & (tlp == green)
+    return mask
+
+
+def reporter_shown_mask(actor: Actor, cols: CaseColumns, anonymous: np.ndarray) -> np.ndarray:
+    """Within what `actor` sees, where case_see_reporter lets them know who reported."""
+    shown = ~anonymous
+    if actor.organisation_id is not None:
+        shown = shown | (cols.organisation == actor.organisation_id)
+    return shown
 
 
 @rule("cases.case", "view")
@@ -222,3 +292,143 @@ def invitation_view(actor: Actor) -> Q:
     if not actor.is_org_admin:
         return Q(pk__in=[])
     return Q(organisation_id=actor.organisation_id)
+
+
+# -- agreement reviews ------------------------------------------------------------------
+#
+# A saved review belongs to the author's organisation. TLP 2.0 as for cases, without
+# TLP:AMBER (reviews name no recipients):
+#   red          the author and the admins of the organisation
+#   amber-strict the organisation
+#   green        every verified member organisation (and the owner)
+#   clear        everyone
+# Only the owning organisation changes a review (adds drafts, relabels it); its author or
+# an admin of the organisation deletes it. Drafts follow their review.
+
+REVIEW_SHARED_WITH_OWN_ORGANISATION = ("amber-strict", "green", "clear")
+
+
+def review_levels_q(actor: Actor) -> Q:
+    """The agreement reviews `actor` may read, as one Q."""
+    q = Q(tlp="clear")
+    org = actor.organisation_id
+    if org is None:
+        return q
+    q |= Q(organisation_id=org, tlp__in=REVIEW_SHARED_WITH_OWN_ORGANISATION)
+    q |= Q(organisation_id=org, tlp="red", author_id=actor.user_id)
+    if actor.is_org_admin:
+        q |= Q(organisation_id=org, tlp="red")
+    if actor.organisation_verified:
+        q |= Q(tlp="green")
+    return q
+
+
+@rule("agreements.agreementreview", "view")
+def agreement_review_view(actor: Actor) -> Q:
+    """TLP 2.0 sight of saved agreement reviews (see the table above)."""
+    return review_levels_q(actor)
+
+
+@rule("agreements.agreementreview", "edit")
+def agreement_review_edit(actor: Actor) -> Q:
+    """Members of the owning organisation who see the review add drafts and relabel it."""
+    if actor.organisation_id is None:
+        return Q(pk__in=[])
+    return review_levels_q(actor) & Q(organisation_id=actor.organisation_id)
+
+
+@rule("agreements.agreementreview", "delete")
+def agreement_review_delete(actor: Actor) -> Q:
+    """The author, or an admin of the owning organisation, deletes a review."""
+    if actor.organisation_id is None:
+        return Q(pk__in=[])
+    mine = Q(author_id=actor.user_id)
+    if actor.is_org_admin:
+        mine |= Q(pk__isnull=False)
+    return mine & Q(organisation_id=actor.organisation_id)
+
+
+@rule("agreements.agreementdraft", "view")
+def agreement_draft_view(actor: Actor) -> Q:
+    """A draft is visible exactly when its review is (children inherit)."""
+    from twinwise.agreements.models import AgreementReview
+
+    return Q(review__in=AgreementReview.objects.filter(review_levels_q(actor)).values("pk"))
+
+
+@model_rule("agreements.agreementreview", "create")
+def agreement_review_create(actor: Actor) -> bool:
+    """Any member user (signed in with two factors) saves reviews for their organisation."""
+    return actor.organisation_id is not None and actor.user_id is not None
+
+
+# -- peer learning: introductions, watches, notifications --------------------------------
+
+
+def _nothing() -> Q:
+    return Q(pk__in=[])
+
+
+@rule("cases.case", "introduce")
+def case_introduce(actor: Actor) -> Q:
+    """A member of a verified organisation asks to be introduced to the office behind a
+    published report they can see — not their own office's, not the public record's."""
+    if actor.organisation_id is None or not actor.organisation_verified:
+        return _nothing()
+    return (
+        case_levels_q(actor)
+        & Q(state=PUBLISHED, organisation__is_public_record=False)
+        & ~Q(organisation_id=actor.organisation_id)
+    )
+
+
+@model_rule("peers.introduction", "create")
+def introduction_create(actor: Actor) -> bool:
+    """Members of verified organisations (signed in with two factors) ask for introductions."""
+    return actor.user_id is not None and actor.organisation_verified
+
+
+@rule("peers.introduction", "view")
+def introduction_view(actor: Actor) -> Q:
+    """The person who asked (while in the same office) and their office's admins; on the
+    other side the office's admins and, for a request about a report, its author."""
+    org = actor.organisation_id
+    if org is None:
+        return _nothing()
+    asked = Q(requester_organisation_id=org)
+    received = Q(target_id=org)
+    if not actor.is_org_admin:
+        asked &= Q(requester_id=actor.user_id)
+        received &= Q(case__author_id=actor.user_id)
+    return asked | received
+
+
+@rule("peers.introduction", "decide")
+def introduction_decide(actor: Actor) -> Q:
+    """A pending request is answered by an admin of the office asked; a request about an
+    anonymous report also by the report's author (who alone knows it was theirs)."""
+    org = actor.organisation_id
+    if org is None:
+        return _nothing()
+    who = Q(anonymous=True, case__author_id=actor.user_id)
+    if actor.is_org_admin:
+        who = Q()
+    return Q(state="pending", target_id=org) & who
+
+
+def _own(actor: Actor) -> Q:
+    """A person's own watches, notifications and digest setting; no one else's."""
+    if actor.organisation_id is None:  # members with two factors only, like everything else
+        return _nothing()
+    return Q(user_id=actor.user_id)
+
+
+@model_rule("peers.watch", "create")
+def watch_create(actor: Actor) -> bool:
+    """Members (signed in with two factors) watch counterparts, topics, partnerships and reports."""
+    return actor.organisation_id is not None and actor.user_id is not None
+
+
+for _model in ("peers.watch", "peers.notification", "peers.digestsetting"):
+    for _action in ("view", "change"):
+        rule(_model, _action)(_own)

@@ -80,6 +80,8 @@ class Case(TimeStampedModel):
             models.Index(fields=["state", "tlp"]),
             models.Index(fields=["organisation", "state"]),
             models.Index(fields=["case_type"]),
+            # The case index patches itself with the reports changed since it loaded.
+            models.Index(fields=["updated_at"]),
         ]
 
     def __str__(self) -> str:

@@ -229,6 +229,14 @@ def audit(actor: Actor, case: Case, action: str, detail: dict | None = None) -> 
     )
 
 
+def _enqueue_published(case: Case) -> None:
+    """Once a report is shared, peer learning (watchers, patterns) runs in the background."""
+    if case.state == CaseState.PUBLISHED:
+        from twinwise.peers.tasks import case_published
+
+        transaction.on_commit(lambda: case_published.enqueue(case.pk))
+
+
 # -- the workflow ------------------------------------------------------------------------
 
 
@@ -283,6 +291,7 @@ def case_submit(*, actor: Actor, case: Case) -> Case:
         case.state, case.published_at = CaseState.PUBLISHED, now
     case.save()
     record_revision(case, actor, "submit", before)
+    _enqueue_published(case)
     return case
 
 
@@ -304,6 +313,7 @@ def case_moderate(*, actor: Actor, case: Case, publish: bool, note: str = "") ->
     )
     if publish:
         embedding_refresh_later(case)
+    _enqueue_published(case)
     return case
 
 
@@ -333,6 +343,9 @@ def comment_create(*, actor: Actor, case: Case, body: str) -> CaseComment:
         case=case, author_id=actor.user_id, organisation_id=actor.organisation_id, body=body
     )
     audit(actor, case, "comment", {"comment": comment.pk})
+    from twinwise.peers.tasks import case_commented
+
+    transaction.on_commit(lambda: case_commented.enqueue(comment.pk))
     return comment
 
 

@@ -33,6 +33,7 @@ from twinwise.core.errors import UserFacingError
 from twinwise.directory.models import Country, Place
 from twinwise.directory.resolution import normalise_name
 from twinwise.partnerships.selectors import partnerships_of_place
+from twinwise.peers.demo import demo_peers
 
 # Published on purpose (README, `twinwise demo`): demo accounts never exist in production.
 DEMO_PASSWORD = "twinwise-demo-password"  # noqa: S105
@@ -581,6 +582,11 @@ def demo_network_create(*, actor: Actor) -> DemoNetworkReport:
         if not Case.objects.filter(external_id=EXTERNAL_ID_PREFIX + spec.key).exists():
             _story(spec, users, orgs)
             report.cases_created += 1
+    # Munich's saved review of a German draft MoU (agreement checker), in two drafts.
+    from twinwise.agreements.demo import demo_review_create
+
+    demo_review_create(organisation=orgs["munich"], user=users["lukas.bauer"])
+    demo_peers(users=users, external_id_prefix=EXTERNAL_ID_PREFIX)
     report.logins = [_login(spec, orgs) for spec in USERS]
     return report
 

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from twinwise.core.models import TimeStampedModel
 
+from .resolution import normalise_name
+
 
 class Region(models.TextChoices):
     EUROPE = "europe", _("Europe")
@@ -97,8 +99,12 @@ class Counterpart(TimeStampedModel):
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
     )
-    alt_names = models.TextField(blank=True, help_text="Alternative names, |-separated")
+    alt_names = models.TextField(
+        blank=True, help_text="Alternative names (English, Chinese, local spellings), |-separated"
+    )
     wikidata = models.CharField(max_length=20, blank=True)
+    # Every name, normalised and |-joined (kept by save()): what dedup and lookups match.
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -110,3 +116,19 @@ class Counterpart(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = counterpart_search_text(self.name, self.alt_names)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    @property
+    def alt_name_list(self) -> list[str]:
+        return [n for n in self.alt_names.split("|") if n.strip() and n != self.name]
+
+
+def counterpart_search_text(name: str, alt_names: str) -> str:
+    """'|name|alt 1|…|', each normalised (accents, apostrophes, case and scripts folded)."""
+    names = (normalise_name(n) for n in [name, *alt_names.split("|")] if n.strip())
+    return "|" + "|".join(dict.fromkeys(n for n in names if n)) + "|"

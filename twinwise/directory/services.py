@@ -6,10 +6,11 @@ from importlib import resources
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Count
 
 from twinwise.core.errors import UserFacingError
 
-from .models import ChinaSide, Country, Place, PlaceKind, Region
+from .models import ChinaSide, Counterpart, Country, Place, PlaceKind, Region
 from .resolution import PlaceIndex, PlaceRecord, normalise_name
 from .selectors import search_text_for
 
@@ -212,3 +213,106 @@ def place_attach_wikidata(place_ids_to_qid: dict[int, str]) -> None:
     """Record Wikidata ids learnt from sources on places that had none."""
     for pk, qid in place_ids_to_qid.items():
         Place.objects.filter(pk=pk, wikidata="").update(wikidata=qid)
+
+
+# -- Chinese-side counterparts: one record per body, found by any of its names -------------
+
+
+def counterpart_find(name: str, kind: str = "") -> Counterpart | None:
+    """The counterpart known by `name` in any spelling or script (alternative names included).
+
+    A kind given narrows the match; a name shared by bodies of different kinds without a
+    kind to choose by gives the one with the most reports (then the oldest record).
+    """
+    needle = normalise_name(name or "")
+    if not needle:
+        return None
+    qs = Counterpart.objects.filter(search_text__contains=f"|{needle}|")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.annotate(n=Count("cases")).order_by("-n", "pk").first()
+
+
+def counterpart_resolve(*, kind: str, name: str, country: str = "CN") -> Counterpart | None:
+    """The counterpart a report names: found by any of its names, or created (Chinese side).
+
+    Called by the system when a report is shared (no person's rights involved: it records
+    which body a report names, not who may read it).
+    """
+    name = (name or "").strip()
+    if not name or not kind:
+        return None
+    found = counterpart_find(name, kind)
+    if found is not None:
+        return found
+    if not Country.objects.filter(pk=country).exists():
+        return None
+    counterpart, _created = Counterpart.objects.get_or_create(
+        kind=kind, country_id=country, name=name[:300]
+    )
+    return counterpart
+
+
+def counterpart_add_names(counterpart: Counterpart, names: Iterable[str]) -> Counterpart:
+    """Add alternative names (dedup: a second spelling of the same body, not a second body)."""
+    current = [n for n in counterpart.alt_names.split("|") if n]
+    for name in names:
+        name = name.strip().replace("|", " ")
+        if name and name != counterpart.name and name not in current:
+            current.append(name)
+    counterpart.alt_names = "|".join(current)
+    counterpart.save()
+    return counterpart
+
+
+@transaction.atomic
+def counterparts_load(path: Path | None = None) -> int:
+    """Create or complete the bundled counterparts (data/counterparts.csv); returns rows read.
+
+    A body already present under one of its names (the public record or a report created
+    it first) is completed with the file's names, seat and parent, not duplicated.
+    """
+    countries = set(Country.objects.values_list("iso2", flat=True))
+    rows = [
+        row
+        for row in (_read_csv_path(path) if path else _read_csv("counterparts.csv"))
+        if row["country"] in countries
+    ]
+    known = {}
+    for row in rows:
+        names = [n for n in row["alt_names"].split("|") if n.strip()]
+        counterpart = None
+        for candidate in (row["name"], *names):
+            counterpart = counterpart_find(candidate, row["kind"])
+            if counterpart is not None:
+                break
+        if counterpart is None:
+            counterpart = Counterpart(kind=row["kind"], country_id=row["country"], name=row["name"])
+        elif counterpart.name != row["name"]:
+            names.append(counterpart.name)
+            counterpart.name = row["name"]
+        counterpart.place = _seat(row["place"], row["place_country"])
+        counterpart.save()
+        counterpart_add_names(counterpart, names)
+        known[row["name"]] = counterpart
+    for row in rows:
+        if row["parent"]:
+            parent = known.get(row["parent"]) or counterpart_find(row["parent"])
+            Counterpart.objects.filter(pk=known[row["name"]].pk).update(parent=parent)
+    return len(rows)
+
+
+def _read_csv_path(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def _seat(city: str, country: str) -> Place | None:
+    if not city or not Country.objects.filter(pk=country).exists():
+        return None
+    needle = f"|{normalise_name(city)}|"
+    return (
+        Place.objects.filter(country_id=country, search_text__contains=needle)
+        .order_by("-population", "pk")
+        .first()
+    )

@@ -12,8 +12,14 @@ from twinwise.access.actors import actor_for
 from twinwise.partnerships.selectors import partnerships_of_place
 from twinwise.partnerships.views import Row, rows_for
 
-from .models import Place
-from .selectors import place_get
+from .models import Counterpart, Place
+from .selectors import (
+    counterpart_get,
+    counterpart_partnerships,
+    counterpart_related,
+    counterparts_of_place,
+    place_get,
+)
 
 # The map on a Chinese place's page shows its partners in these regions (the registry's
 # first readers are offices in Europe and North America); the table lists every partner.
@@ -29,7 +35,42 @@ def place_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("No such place.")) from None
     rows = rows_for(partnerships_of_place(actor=actor_for(request), place=place), place=place)
     context = {"place": place, "facts": place_facts(place), **ties_context(place, rows)}
+    context["counterparts"] = counterparts_of_place(place)
     return render(request, "directory/place_detail.html", context)
+
+
+def counterpart_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A Chinese counterpart: its names, partnerships, the reports the reader may see about it
+    (and counts over exactly those), how cities answered and related bodies."""
+    from twinwise.peers.selectors import counterpart_cases
+
+    try:
+        counterpart = counterpart_get(pk=pk)
+    except Counterpart.DoesNotExist:
+        raise Http404(_("No such counterpart.")) from None
+    actor = actor_for(request)
+    partnerships = counterpart_partnerships(actor=actor, counterpart=counterpart)
+    place = (
+        counterpart.place if counterpart.place and counterpart.place.country.china_side else None
+    )
+    context = {
+        "counterpart": counterpart,
+        "place": place,
+        "alt_names": [n for n in counterpart.alt_name_list if not _is_chinese(n)],
+        "names_zh": [n for n in counterpart.alt_name_list if _is_chinese(n)],
+        "ties": rows_for(partnerships[:200], place=place)
+        if place
+        else rows_for(partnerships[:200]),
+        "ties_total": partnerships.count(),
+        "related": counterpart_related(counterpart),
+        "reports": counterpart_cases(actor=actor, counterpart=counterpart),
+        "is_member": actor.organisation_id is not None,
+    }
+    return render(request, "directory/counterpart_detail.html", context)
+
+
+def _is_chinese(name: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in name)
 
 
 @dataclass

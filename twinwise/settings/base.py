@@ -59,8 +59,11 @@ INSTALLED_APPS = [
     "twinwise.partnerships",
     "twinwise.cases",
     "twinwise.similar",
+    "twinwise.peers",
     "twinwise.insights",
     "twinwise.interchange",
+    "twinwise.surveys",
+    "twinwise.agreements",
     "twinwise.api",
     # django-ninja: serves its bundled Swagger UI files itself (no CDN) for /api/v1/docs.
     "ninja",
@@ -216,12 +219,16 @@ REGISTRY_PAGE_SIZE = int(env("REGISTRY_PAGE_SIZE", "20"))
 API_MAX_PAGE_SIZE = int(env("API_MAX_PAGE_SIZE", "200"))
 # Largest file attached to an experience report (bytes); refused with 413 before reading.
 TWINWISE_ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Largest document the agreement checker reads (file or pasted text).
+AGREEMENTS_MAX_BYTES = int(env("AGREEMENTS_MAX_BYTES", str(20 * 1024 * 1024)))
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Largest file `twinwise import` accepts (bytes).
 IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 SITE_NAME = env("SITE_NAME", "twinwise")
+# The address people open twinwise at; background emails (digests) link to pages under it.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from twinwise.core.management.base import TwinwiseCommand
 from twinwise.directory.services import countries_load, places_load_geonames
 from twinwise.partnerships.bundled import registry_load_bundled
 from twinwise.similar.services import embeddings_backfill
+from twinwise.surveys.demo import demo_poll_create
 
 LOGIN_COLUMNS = ("username", "role", "organisation", "password", "TOTP secret")
 
@@ -68,6 +69,11 @@ class Command(TwinwiseCommand):
         self.stdout.write(
             f"  {network.organisations_created} organisations, {network.users_created} users "
             f"and {network.cases_created} cases created"
+        )
+        poll = demo_poll_create(actor=operator)
+        self.stdout.write(
+            f"  directors' poll: {poll.campaigns_created} campaigns opened, "
+            f"{poll.responses_submitted} responses submitted"
         )
         return network.logins
 

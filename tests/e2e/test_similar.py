@@ -1,4 +1,5 @@
-"""Similar experiences in a browser, on the demo network: Lyon's admin opens Lyon's report
+"""Similar experiences in a browser, on the demo network (with the public record, as
+`twinwise demo` loads it): Lyon's admin opens Lyon's report
 of a consulate's demand to cancel a Tibet film; the panel, loaded by htmx after the page,
 shows Munich's report (written in German) and Gothenburg's (shared with her by name) first,
 each with its reasons. Then axe-core on the report page and on the similar page."""
@@ -14,6 +15,7 @@ from tests.e2e.exchange_world import PASSWORD, Member, sign_in
 from twinwise.access.actors import Actor
 from twinwise.accounts.models import User
 from twinwise.cases.models import Case
+from twinwise.cases.public_record import public_record_load
 from twinwise.core import demo_network
 from twinwise.similar.selectors import case_similar_list
 from twinwise.similar.services import embeddings_backfill
@@ -40,9 +42,11 @@ def demo(transactional_db, settings, tmp_path, monkeypatch):
         ("Vienna", "AT"),
         ("Toronto", "CA"),
         ("Porto", "PT"),
+        ("Guangzhou", "CN"),  # China, for the demo's counterparts
     ):
         factories.place(name, iso2)
     operator = Actor.operator("e2e")
+    public_record_load(actor=operator)  # as `twinwise demo`: the public record competes too
     demo_network.demo_network_create(actor=operator)
     embeddings_backfill(actor=operator)
 

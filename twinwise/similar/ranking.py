@@ -32,6 +32,16 @@ LEXICAL_REASON = 0.2
 DUPLICATE_COSINE = 0.9
 DUPLICATE_WORDS = 0.75
 LEXICAL_FIELDS = ("title", "counterpart_name", "summary", "demand", "response")
+# Kinds of counterpart that act alike: an embassy and a consulate are both the Chinese
+# state's diplomatic missions; a city, its province and its Foreign Affairs Office are all
+# local government. A related kind counts half as much as the same kind.
+KIND_FAMILIES = {
+    "embassy": "diplomatic",
+    "consulate": "diplomatic",
+    "city": "local-government",
+    "province": "local-government",
+    "foreign-affairs-office": "local-government",
+}
 _SPACES = re.compile(r"\s+")
 
 
@@ -112,6 +122,15 @@ def score(query_case, query_words, candidate, cosine: float, *, explain: bool = 
             reasons.append(
                 lambda: _("another %(kind)s") % {"kind": _label("counterpart_kinds", c_kind)}
             )
+    elif KIND_FAMILIES.get(q_kind or "") and KIND_FAMILIES.get(q_kind) == KIND_FAMILIES.get(
+        c_kind or ""
+    ):
+        signals += SIGNAL_WEIGHTS["counterpart_kind"] / 2
+        reasons.append(
+            (lambda: _("also a diplomatic mission"))
+            if KIND_FAMILIES[c_kind] == "diplomatic"
+            else (lambda: _("also local government"))
+        )
     c_type = candidate.case_type
     if query_case.case_type and query_case.case_type == c_type:
         signals += SIGNAL_WEIGHTS["case_type"]

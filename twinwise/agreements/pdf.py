@@ -10,6 +10,8 @@ import textwrap
 import zlib
 from dataclasses import dataclass
 
+from twinwise.core.pdf import assemble
+
 A4 = (595, 842)
 MARGIN = 56
 
@@ -99,21 +101,7 @@ def write(lines: list[Line], *, title: str = "") -> bytes:
         len(kids),
     )
     info = add(b"<< /Title (" + _escape(title) + b") /Producer (twinwise) >>")
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        catalog,
-        info,
-        xref,
-    )
-    return bytes(out)
+    return assemble(objects, root=catalog, info=info)
 
 
 def from_text(text: str, *, title: str = "") -> bytes:

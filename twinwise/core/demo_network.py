@@ -30,6 +30,7 @@ from twinwise.cases import services
 from twinwise.cases.attachments import attachment_create
 from twinwise.cases.models import Case, CaseAttachment
 from twinwise.core.errors import UserFacingError
+from twinwise.core.pdf import assemble
 from twinwise.directory.models import Country, Place
 from twinwise.directory.resolution import normalise_name
 from twinwise.partnerships.selectors import partnerships_of_place
@@ -736,14 +737,4 @@ def tiny_pdf(title: str, lines: tuple[str, ...] | list[str], *, author: str = ""
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         f"<< {info} >>".encode("ascii"),
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\n" % (len(objects) + 1)
-    out += b"startxref\n" + str(xref).encode() + b"\n%%EOF\n"
-    return bytes(out)
+    return assemble(objects, root=1, info=6)

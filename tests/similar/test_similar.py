@@ -161,7 +161,8 @@ def test_saving_a_case_queues_its_embedding(simnet, django_capture_on_commit_cal
         services.case_update(
             actor=actor(simnet["users"]["lukas"]), case=draft, data={"summary": "Tibet"}
         )
-    assert CaseEmbedding.objects.filter(case=draft).exists()
+    # A draft's autosaves embed nothing: its text is embedded when it is submitted.
+    assert not CaseEmbedding.objects.filter(case=draft).exists()
     assert CaseEmbedding.objects.get(case=case).updated_at == before
 
 

@@ -256,7 +256,6 @@ def case_create(*, actor: Actor, data: dict, recipients: dict | None = None) -> 
     case.save()
     _set_recipients(case, recipients)
     record_revision(case, actor, "create", None)
-    embedding_refresh_later(case)
     return case
 
 
@@ -272,7 +271,6 @@ def case_update(*, actor: Actor, case: Case, data: dict, recipients: dict | None
     _set_recipients(case, recipients)
     if snapshot(case) != before:
         record_revision(case, actor, "update", before)
-        embedding_refresh_later(case)
     return case
 
 
@@ -291,6 +289,9 @@ def case_submit(*, actor: Actor, case: Case) -> Case:
         case.state, case.published_at = CaseState.PUBLISHED, now
     case.save()
     record_revision(case, actor, "submit", before)
+    # Embedded once the text is final, not on every autosave of the draft: similar-case
+    # results hold shared reports only, and a draft's own query embeds its text on the fly.
+    embedding_refresh_later(case)
     _enqueue_published(case)
     return case
 

@@ -99,7 +99,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/agreements_bench.py
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/generate_cases.py
-	$(BIN)/python bench/cases_bench.py --json bench/out/cases-results.json
+	$(BIN)/python bench/cases_bench.py --docs --json bench/out/cases-results.json
 	$(BIN)/python bench/similar_bench.py
 	$(BIN)/python bench/digest_bench.py --docs --json bench/out/digest-results.json
 	$(BIN)/python bench/surveys_bench.py

@@ -226,6 +226,42 @@ def after_a_write(actor, user, runs: int = 10) -> dict:
     }
 
 
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+START, END = "<!-- bench:cases:start -->", "<!-- bench:cases:end -->"
+
+
+def write_docs(results: list[dict], index_build: dict, write: dict) -> None:
+    """The results table of docs/performance.md's case section, between its markers."""
+    import os
+
+    rows = [
+        "| actor | mix | matches | p50 ms | p95 ms | CPU p50 ms | CPU p95 ms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        actor = "member" if r["actor"].startswith("member") else "anonymous"
+        if r["interrupted"]:
+            rows.append(f"| {actor} | {r['mix']} | — | > {r['limit_s']:.0f} s | | | |")
+            continue
+        rows.append(
+            f"| {actor} | {r['mix']} | {r['total']:,} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} "
+            f"| {r['cpu_p50_ms']:.0f} | {r['cpu_p95_ms']:.0f} |"
+        )
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    rows += [
+        "",
+        f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} "
+        f"(`python bench/cases_bench.py --docs`), load average {load} on 2 cores. "
+        f"Index build {index_build['seconds']:.1f} s, RSS {index_build['rss_mb']:.0f} MB "
+        f"after, peak {index_build['peak_mb']:.0f} MB. A write, then the member's list "
+        f"(the index patched): p50 {write['p50_ms']} ms, p95 {write['p95_ms']} ms "
+        f"(CPU p95 {write['cpu_p95_ms']} ms).",
+    ]
+    text = DOCS.read_text()
+    head, rest = text.split(START, 1)
+    DOCS.write_text(head + START + "\n" + "\n".join(rows) + "\n" + END + rest.split(END, 1)[1])
+
+
 def explain(sql: str) -> list[str]:
     from django.db import connection
 
@@ -250,6 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--anonymous-only", action="store_true")
     parser.add_argument("--member-only", action="store_true")
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument(
+        "--docs", action="store_true", help="rewrite the results table in docs/performance.md"
+    )
     args = parser.parse_args(argv)
     directory = data_dir(args.data_dir)
     marker = read_marker(directory)
@@ -333,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Slowest query ({worst['slowest_query_ms']} ms):\n{worst['slowest_sql']}\n")
     plan = explain(worst["slowest_sql"])
     print("EXPLAIN QUERY PLAN:\n" + "\n".join(plan))
+    if args.docs:
+        write_docs(results, index_build, write)
     if args.json:
         Path(args.json).write_text(
             json.dumps({"marker": marker, "results": results, "plan": plan}, indent=2)

@@ -252,6 +252,27 @@ def test_axe_new_report_form_with_red_recipients(page, context, live_server, exc
     expect_axe_clean(page)
 
 
+def test_typed_search_survives_a_late_sharing_answer(page, context, live_server, exchange, watcher):
+    """Choosing a sharing level re-renders the pickers; an answer that arrives after the
+    author started typing a name must not wipe out what they typed."""
+    strong_session(context, live_server, exchange["ana"])
+    page.goto("/cases/new/")
+    page.get_by_role("group", name="Who may read the report?").get_by_role(
+        "radio", name=re.compile(r"^TLP:RED\b")
+    ).check()
+    box = page.get_by_role("group", name="Which people may read it?").get_by_label(
+        "Find a person by name or organisation"
+    )
+    box.fill("Huber")
+    # A second answer to the sharing choice lands after the typing (as a slow one would).
+    with page.expect_response(re.compile(r"/cases/form/sharing/")):
+        page.evaluate("htmx.trigger('#tlp-choice', 'change')")
+    expect(box).to_have_value("Huber")
+    found = page.get_by_role("list", name="People found")
+    expect(found.get_by_role("checkbox", name=re.compile(r"^Max Huber"))).to_have_count(1)
+    expect(box).to_be_focused()
+
+
 def test_axe_report_page(page, context, live_server, exchange, watcher):
     case = red_report_for(exchange)
     services.comment_create(actor=actor(exchange["max"].user), case=case, body=COMMENT)

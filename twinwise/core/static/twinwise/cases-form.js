@@ -29,6 +29,37 @@
     if (window.htmx) window.htmx.trigger(box, "search");
   });
 
+  // Choosing another sharing level re-renders the recipient pickers (#recipients). What the
+  // person typed into a picker's search box while that answer was on its way is kept,
+  // searched again and keeps the focus, rather than vanishing under their fingers.
+  var typed = {}, focused = null;
+  function fromSharingChoice(event) {
+    // detail.elt is the swap's target; requestConfig.elt the element that asked.
+    var config = event.detail && event.detail.requestConfig;
+    return Boolean(config && config.elt && config.elt.id === "tlp-choice");
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!fromSharingChoice(event)) return;
+    typed = {};
+    focused = document.activeElement && document.activeElement.id;
+    form.querySelectorAll("#recipients [data-enter-search]").forEach(function (box) {
+      if (box.value) typed[box.id] = box.value;
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!fromSharingChoice(event)) return;
+    Object.keys(typed).forEach(function (id) {
+      var box = document.getElementById(id);
+      if (!box || box.value) return;
+      box.value = typed[id];
+      if (window.htmx) window.htmx.trigger(box, "search");
+    });
+    var again = focused && document.getElementById(focused);
+    if (again && again.matches("[data-enter-search]")) again.focus();
+    typed = {};
+    focused = null;
+  });
+
   // A ticked search result joins the chosen list, so the next search does not wipe it out.
   form.addEventListener("change", function (event) {
     var input = event.target;

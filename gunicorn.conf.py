@@ -1,7 +1,8 @@
 """gunicorn settings for twinwise: `gunicorn -c gunicorn.conf.py twinwise.wsgi`.
 
 Why a config file: the registry's in-memory facet index (partnerships/facets.py, ADR 0005)
-and the case index (cases/index.py, ADR 0009) take tens of seconds to build at 1M partnerships. Built lazily in each worker, that first
+the case index (cases/index.py, ADR 0009) and the similar-case vectors (similar/index.py,
+ADR 0017) take tens of seconds to build at 1M partnerships. Built lazily in each worker, that first
 request outlives gunicorn's default 30 s timeout and the worker is killed mid-build. So the
 master builds it once before forking: workers inherit it copy-on-write (one copy of the
 arrays for all workers) and answer at once. A worker still rebuilds on its own when the
@@ -44,6 +45,10 @@ def on_starting(server):
         from twinwise.cases.index import case_index  # the same for reports (ADR 0009)
 
         server.log.info("case index built: %s reports", f"{case_index().n:,}")
+        from twinwise.similar.selectors import similar_index  # similar cases (ADR 0017)
+
+        similar_index()
+        server.log.info("similar-case index built")
     except Exception:  # e.g. not migrated yet: serve anyway, workers build on first use
         server.log.exception("registry index not built in the master")
     finally:
